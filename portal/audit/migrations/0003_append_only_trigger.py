@@ -1,0 +1,44 @@
+from django.db import migrations
+
+FORBID_SQL = """
+CREATE OR REPLACE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$
+BEGIN
+    RAISE EXCEPTION 'audit entries are append-only';
+END;
+$$ LANGUAGE plpgsql;
+CREATE TRIGGER audit_entry_no_update_or_delete
+    BEFORE UPDATE OR DELETE ON audit_auditentry
+    FOR EACH ROW EXECUTE FUNCTION audit_entry_is_append_only();
+"""
+
+DROP_SQL = """
+DROP TRIGGER IF EXISTS audit_entry_no_update_or_delete ON audit_auditentry;
+DROP FUNCTION IF EXISTS audit_entry_is_append_only();
+"""
+
+
+def forbid(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(FORBID_SQL)
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute(
+            "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry "
+            "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+        )
+        schema_editor.execute(
+            "CREATE TRIGGER audit_entry_no_delete BEFORE DELETE ON audit_auditentry "
+            "BEGIN SELECT RAISE(ABORT, 'audit entries are append-only'); END;"
+        )
+
+
+def allow(apps, schema_editor):
+    if schema_editor.connection.vendor == "postgresql":
+        schema_editor.execute(DROP_SQL)
+    elif schema_editor.connection.vendor == "sqlite":
+        schema_editor.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
+        schema_editor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
+
+
+class Migration(migrations.Migration):
+    dependencies = [("audit", "0002_initial")]
+    operations = [migrations.RunPython(forbid, allow)]

@@ -1,0 +1,3 @@
+"""Websocket routes; apps append their consumers here."""
+
+websocket_urlpatterns: list = []
