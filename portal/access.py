@@ -10,10 +10,10 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from django.core.exceptions import PermissionDenied
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import Http404
 
-from portal.people.models import ResidentMembership, StaffMembership, StaffRole
+from portal.people.models import Invitation, JoinRequest, ResidentMembership, StaffMembership, StaffRole
 from portal.properties.models import Building, Community, Grid, Office, ParkingSpace, Unit
 
 # How each scoped model reaches its office. Apps register their own models with
@@ -25,6 +25,10 @@ OFFICE_PATHS: dict[type[Model], str] = {
     Grid: "community__office",
     Unit: "building__community__office",
     ParkingSpace: "community__office",
+    ResidentMembership: "unit__building__community__office",
+    Invitation: "unit__building__community__office",
+    JoinRequest: "unit__building__community__office",
+    StaffMembership: "office",
 }
 
 
@@ -101,6 +105,48 @@ def staff_office_ids(user) -> set[int] | None:
         return ids
 
     return _cache(user, "office_ids", compute)
+
+
+def headquarters_company_ids(user) -> set[int]:
+    """Companies in which the user holds an active headquarters role."""
+    return {m.company_id for m in _active_staff(user) if m.role == StaffRole.HEADQUARTERS}
+
+
+def office_ids_with_role(user, roles: Iterable[str]) -> set[int] | None:
+    """Offices where the user holds one of ``roles``; ``None`` means every office (superuser).
+
+    Headquarters count as holding every role in every office of their companies.
+    """
+    if getattr(user, "is_superuser", False):
+        return None
+    wanted = set(roles)
+    ids = {m.office_id for m in _active_staff(user) if m.office_id and m.role in wanted}
+    if companies := headquarters_company_ids(user):
+        ids |= _cache(
+            user,
+            "hq_office_ids",
+            lambda: set(Office.objects.filter(region__company_id__in=companies).values_list("pk", flat=True)),
+        )
+    return ids
+
+
+def can_view_audit_log(user) -> bool:
+    """Office managers (for their offices) and headquarters (for their company) read the audit log."""
+    return bool(getattr(user, "is_superuser", False)) or bool(
+        headquarters_company_ids(user) or office_ids_with_role(user, [StaffRole.OFFICE_MANAGER])
+    )
+
+
+def scope_audit_entries(user, queryset: QuerySet) -> QuerySet:
+    """Audit entries a user may read: their managed offices' entries, plus their company's for headquarters."""
+    if getattr(user, "is_superuser", False):
+        return queryset
+    if not can_view_audit_log(user):
+        return queryset.none()
+    visible = Q(office_id__in=office_ids_with_role(user, [StaffRole.OFFICE_MANAGER]))
+    if companies := headquarters_company_ids(user):
+        visible |= Q(company_id__in=companies)
+    return queryset.filter(visible)
 
 
 def staff_offices(user) -> QuerySet[Office]:

@@ -40,6 +40,8 @@ class AuditEntry(models.Model):
     object_id = models.CharField(_("object id"), max_length=64, blank=True)
     object_label = models.CharField(_("object"), max_length=300)
     office_id = models.BigIntegerField(_("office"), null=True, blank=True, db_index=True)
+    # Headquarters read their company's entries, including writes that belong to no office.
+    company_id = models.BigIntegerField(_("company"), null=True, blank=True, db_index=True)
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     changes = models.JSONField(_("before / after"), default=dict, blank=True)
 
