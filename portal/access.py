@@ -73,11 +73,15 @@ def is_headquarters(user) -> bool:
 
 
 def staff_roles(user, office: Office | int | None = None) -> set[str]:
-    """The user's active roles, in one office when given (headquarters roles apply everywhere)."""
+    """The user's active roles, in one office when given.
+
+    A headquarters role counts in every office of its own company, and in no other company's.
+    """
     office_id = office.pk if isinstance(office, Office) else office
     roles = set()
     for m in _active_staff(user):
-        if office_id is None or m.office_id in (None, office_id):
+        headquarters_of_this_office = m.office_id is None and office_id in (staff_office_ids(user) or ())
+        if office_id is None or m.office_id == office_id or headquarters_of_this_office:
             roles.add(m.role)
     return roles
 
@@ -105,11 +109,6 @@ def staff_office_ids(user) -> set[int] | None:
         return ids
 
     return _cache(user, "office_ids", compute)
-
-
-def headquarters_company_ids(user) -> set[int]:
-    """Companies in which the user holds an active headquarters role."""
-    return {m.company_id for m in _active_staff(user) if m.role == StaffRole.HEADQUARTERS}
 
 
 def office_ids_with_role(user, roles: Iterable[str]) -> set[int] | None:
@@ -213,6 +212,16 @@ def get_for_staff_or_404(user, queryset: QuerySet, **lookup):
         return scope_to_offices(user, queryset).get(**lookup)
     except (queryset.model.DoesNotExist, ValueError, TypeError):
         raise Http404 from None
+
+
+def headquarters_company_ids(user) -> set[int]:
+    """Companies where the user works at headquarters."""
+    return {m.company_id for m in _active_staff(user) if m.role == StaffRole.HEADQUARTERS}
+
+
+def may_act_in_office(user, roles: Iterable[str], office: Office | int) -> bool:
+    """True when the user holds one of ``roles`` (or headquarters) for this very office."""
+    return can_staff_access_office(user, office) and has_staff_role(user, roles, office)
 
 
 def require_staff_role(user, roles: Iterable[str], office: Office | int | None = None) -> None:

@@ -1,5 +1,6 @@
 """Who is acting in the current request (or task), for the audit log."""
 
+from contextlib import contextmanager
 from contextvars import ContextVar
 from dataclasses import dataclass
 
@@ -23,3 +24,13 @@ def client_ip(request) -> str | None:
         if forwarded:
             return forwarded.split(",")[0].strip()
     return request.META.get("REMOTE_ADDR")
+
+
+@contextmanager
+def acting_as(user, ip_address: str | None = None):
+    """Attribute writes inside the block to ``user`` (a Celery task or command acting for someone)."""
+    token = current_actor.set(Actor(user=user, ip_address=ip_address))
+    try:
+        yield
+    finally:
+        current_actor.reset(token)

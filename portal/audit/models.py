@@ -2,6 +2,7 @@
 
 from django.conf import settings
 from django.db import models
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 
@@ -11,6 +12,9 @@ class AppendOnlyError(RuntimeError):
 
 class AuditQuerySet(models.QuerySet):
     def update(self, **kwargs):
+        raise AppendOnlyError("Audit entries cannot be edited.")
+
+    def bulk_update(self, objs, fields, batch_size=None):
         raise AppendOnlyError("Audit entries cannot be edited.")
 
     def delete(self):
@@ -49,12 +53,13 @@ class AuditEntry(models.Model):
 
     class Meta:
         verbose_name = _("audit entry")
-        verbose_name_plural = _("audit log")
+        verbose_name_plural = _("audit entries")
         ordering = ["-at", "-id"]
         default_permissions = ("view",)
 
     def __str__(self):
-        return f"{self.at:%Y-%m-%d %H:%M} {self.actor_label} {self.get_action_display()} {self.object_label}"
+        at = f"{timezone.localtime(self.at):%Y-%m-%d %H:%M}" if self.at else "-"
+        return f"{at} {self.actor_label} {self.get_action_display()} {self.object_label}"
 
     def save(self, *args, **kwargs):
         if self.pk is not None:

@@ -7,15 +7,22 @@ place signals are used: it records, it never decides anything.
 
 from __future__ import annotations
 
+import contextlib
+import datetime
+import json
 from decimal import Decimal
 
 from django.apps import apps
 from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.serializers.json import DjangoJSONEncoder
+from django.db import models
 from django.db.models.signals import post_delete, post_save, pre_save
 
 from .context import current_actor
 
 IGNORED_FIELDS = {"password", "last_login"}
+MAX_VALUE_CHARS = 500
 
 
 def _audited(model) -> bool:
@@ -38,12 +45,27 @@ def _staff_actor():
     return actor if is_staff_member(actor.user) else None
 
 
-def _plain(value):
-    if isinstance(value, Decimal):
-        return str(value)
-    if value is None or isinstance(value, str | int | float | bool):
+def _plain(field, value):
+    """A JSON-safe value that compares equal whether it came from the form or from the database."""
+    if value is not None and not isinstance(field, models.JSONField):
+        with contextlib.suppress(ValidationError):
+            value = field.to_python(value)
+    if value is None or isinstance(value, bool | int | float):
         return value
-    return str(value)
+    if isinstance(value, Decimal):
+        # "88.5" typed in a form and "88.50" read back are the same area.
+        if isinstance(field, models.DecimalField) and value.is_finite():
+            value = value.quantize(Decimal(1).scaleb(-field.decimal_places))
+        return str(value)
+    if isinstance(value, datetime.datetime) and value.tzinfo is not None:
+        return value.astimezone(datetime.UTC).isoformat()
+    if isinstance(value, datetime.datetime | datetime.date | datetime.time):
+        return value.isoformat()
+    if isinstance(value, dict | list):
+        text = json.dumps(value, cls=DjangoJSONEncoder, ensure_ascii=False, sort_keys=True)
+    else:
+        text = str(value)
+    return text if len(text) <= MAX_VALUE_CHARS else text[: MAX_VALUE_CHARS - 1] + "…"
 
 
 def snapshot(instance) -> dict:
@@ -51,25 +73,26 @@ def snapshot(instance) -> dict:
     for field in instance._meta.concrete_fields:
         if field.name in IGNORED_FIELDS:
             continue
-        data[field.attname] = _plain(getattr(instance, field.attname))
+        data[field.attname] = _plain(field, getattr(instance, field.attname))
     return data
 
 
 def _remember_before(sender, instance, raw=False, **kwargs):
+    instance.__dict__.pop("_audit_before", None)
     if raw or not _audited(sender) or instance.pk is None or _staff_actor() is None:
         return
-    previous = sender._default_manager.filter(pk=instance.pk).first()
+    previous = sender._base_manager.filter(pk=instance.pk).first()
     instance._audit_before = snapshot(previous) if previous else None
 
 
 def _record_save(sender, instance, created, raw=False, **kwargs):
+    before = instance.__dict__.pop("_audit_before", None)
     if raw or not _audited(sender):
         return
     actor = _staff_actor()
     if actor is None:
         return
     after = snapshot(instance)
-    before = getattr(instance, "_audit_before", None)
     if created or before is None:
         record(actor, "create", instance, {"after": after})
         return
@@ -84,6 +107,22 @@ def _record_delete(sender, instance, **kwargs):
     actor = _staff_actor()
     if actor is not None:
         record(actor, "delete", instance, {"before": snapshot(instance)})
+
+
+def _company_id(instance, office, user) -> int | None:
+    """The company an entry belongs to, so that headquarters can read it."""
+    from portal.people.models import StaffMembership
+    from portal.properties.models import Company
+
+    if office is not None:
+        return office.region.company_id
+    if isinstance(instance, Company):
+        return instance.pk
+    if getattr(instance, "company_id", None):
+        return instance.company_id
+    # A write with no office of its own (a user's profile, say) belongs to the actor's company.
+    companies = set(StaffMembership.objects.active().filter(user=user).values_list("company_id", flat=True))
+    return companies.pop() if len(companies) == 1 else None
 
 
 def record(actor, action: str, instance, changes: dict, summary: str = ""):
@@ -102,6 +141,7 @@ def record(actor, action: str, instance, changes: dict, summary: str = ""):
         object_id=str(instance.pk or ""),
         object_label=str(instance)[:300],
         office_id=office.pk if office is not None else None,
+        company_id=_company_id(instance, office, user),
         summary=summary[:300],
         changes=changes,
     )

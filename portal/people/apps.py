@@ -6,3 +6,13 @@ class PeopleConfig(AppConfig):
     name = "portal.people"
     label = "people"
     verbose_name = _("People")
+
+    def ready(self):
+        from portal.access import register_office_path
+
+        from . import checks  # noqa: F401  (registers system checks)
+        from .models import Invitation, JoinRequest, ResidentMembership, StaffMembership
+
+        for model in (ResidentMembership, Invitation, JoinRequest):
+            register_office_path(model, "unit__building__community__office")
+        register_office_path(StaffMembership, "office")

@@ -1,10 +1,16 @@
+from urllib.parse import urlencode
+
 from django.conf import settings
 from django.shortcuts import redirect
 from django.urls import reverse
 
 
 class StaffTwoFactorMiddleware:
-    """Staff must set up TOTP before they can use anything but the account pages."""
+    """Staff must set up TOTP before they can use anything but the account pages.
+
+    Residents are never asked. Superusers count as staff. ``STAFF_MFA_REQUIRED=False`` turns the
+    requirement off (tests where 2FA is not the subject).
+    """
 
     ALLOWED_PREFIXES = ("/accounts/", "/static/", "/media/", "/i18n/", "/healthz")
 
@@ -13,7 +19,7 @@ class StaffTwoFactorMiddleware:
 
     def __call__(self, request):
         if self._must_enrol(request):
-            return redirect(reverse("mfa_activate_totp") + f"?next={request.get_full_path()}")
+            return redirect(reverse("mfa_activate_totp") + "?" + urlencode({"next": request.get_full_path()}))
         return self.get_response(request)
 
     def _must_enrol(self, request) -> bool:

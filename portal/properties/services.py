@@ -50,10 +50,7 @@ def check_number_format(number_format: str) -> None:
 
 def parse_areas(raw: str | Iterable) -> list[Decimal]:
     """Areas from text like ``"88.5, 92, 92, 88.5"`` (commas, Chinese commas or spaces)."""
-    if isinstance(raw, str):
-        parts = [p for p in raw.replace("，", ",").replace(",", " ").split() if p]
-    else:
-        parts = list(raw)
+    parts = raw.replace("，", ",").replace(",", " ").split() if isinstance(raw, str) else list(raw)
     areas = []
     for part in parts:
         try:
@@ -219,10 +216,13 @@ def create_grid(community: Community, name: str, *, housekeeper=None, descriptio
         raise ValidationError(_("A grid needs a name."))
     validate_housekeeper(community, housekeeper)
     if Grid.objects.filter(community=community, name=name).exists():
-        raise ValidationError(_("Community %(community)s already has a grid named “%(name)s”.") % {
-            "community": community.name,
-            "name": name,
-        })
+        raise ValidationError(
+            _("Community %(community)s already has a grid named “%(name)s”.")
+            % {
+                "community": community.name,
+                "name": name,
+            }
+        )
     return Grid.objects.create(community=community, name=name, housekeeper=housekeeper, description=description)
 
 

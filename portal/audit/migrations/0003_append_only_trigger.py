@@ -1,25 +1,32 @@
 from django.db import migrations
 
-FORBID_SQL = """
-CREATE OR REPLACE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$
-BEGIN
-    RAISE EXCEPTION 'audit entries are append-only';
-END;
-$$ LANGUAGE plpgsql;
-CREATE TRIGGER audit_entry_no_update_or_delete
-    BEFORE UPDATE OR DELETE ON audit_auditentry
-    FOR EACH ROW EXECUTE FUNCTION audit_entry_is_append_only();
-"""
+# One statement per execute() call: the function body holds semicolons, and drivers differ on
+# whether they accept several statements at once.
+FORBID_SQL = [
+    """
+    CREATE OR REPLACE FUNCTION audit_entry_is_append_only() RETURNS trigger AS $$
+    BEGIN
+        RAISE EXCEPTION 'audit entries are append-only';
+    END;
+    $$ LANGUAGE plpgsql
+    """,
+    """
+    CREATE TRIGGER audit_entry_no_update_or_delete
+        BEFORE UPDATE OR DELETE ON audit_auditentry
+        FOR EACH ROW EXECUTE FUNCTION audit_entry_is_append_only()
+    """,
+]
 
-DROP_SQL = """
-DROP TRIGGER IF EXISTS audit_entry_no_update_or_delete ON audit_auditentry;
-DROP FUNCTION IF EXISTS audit_entry_is_append_only();
-"""
+DROP_SQL = [
+    "DROP TRIGGER IF EXISTS audit_entry_no_update_or_delete ON audit_auditentry",
+    "DROP FUNCTION IF EXISTS audit_entry_is_append_only()",
+]
 
 
 def forbid(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(FORBID_SQL)
+        for statement in FORBID_SQL:
+            schema_editor.execute(statement)
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute(
             "CREATE TRIGGER audit_entry_no_update BEFORE UPDATE ON audit_auditentry "
@@ -33,7 +40,8 @@ def forbid(apps, schema_editor):
 
 def allow(apps, schema_editor):
     if schema_editor.connection.vendor == "postgresql":
-        schema_editor.execute(DROP_SQL)
+        for statement in DROP_SQL:
+            schema_editor.execute(statement)
     elif schema_editor.connection.vendor == "sqlite":
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_entry_no_update")
         schema_editor.execute("DROP TRIGGER IF EXISTS audit_entry_no_delete")
