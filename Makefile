@@ -27,6 +27,7 @@ messages: install
 migrate: install messages
 	@mkdir -p var
 	$(BIN)/python manage.py migrate --noinput
+	$(BIN)/python manage.py ensure_site
 
 seed: migrate
 	$(BIN)/python manage.py seed_demo --once

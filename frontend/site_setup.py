@@ -22,6 +22,10 @@ def ensure_site() -> HomePage:
         _publish(home.add_child(instance=NewsIndexPage(title=_("News"), slug="news")))
     if not NoticeIndexPage.objects.child_of(home).exists():
         _publish(home.add_child(instance=NoticeIndexPage(title=_("Notices"), slug="notices")))
+    # Office roles get their page permissions on the sections, which may only now exist.
+    from portal.people.roles import ensure_role_groups
+
+    ensure_role_groups()
     return home
 
 

@@ -135,6 +135,8 @@ class AccountAdapter(DefaultAccountAdapter):
     def get_login_redirect_url(self, request):
         from portal.access import is_staff_member
 
-        if is_staff_member(request.user):
+        # Only to the back office if Wagtail will let them in; else Wagtail sends them back to the
+        # login page, which sends a signed-in user here again: a redirect loop.
+        if is_staff_member(request.user) and request.user.has_perm("wagtailadmin.access_admin"):
             return "/backoffice/"
         return super().get_login_redirect_url(request)

@@ -73,9 +73,15 @@ ROLE_PERMISSIONS[StaffRole.HOUSEKEEPER] = list(ROLE_PERMISSIONS[StaffRole.FRONT_
 # staff accounts are managed through the Staff screen instead.
 PERMISSION_EXCLUDES = {"people.add_user", "people.change_user", "people.delete_user", "people.view_user"}
 
-# Headquarters edit the public site's pages (news, notices) from the root down.
-ROLE_PAGE_PERMISSIONS: dict[str, list[str]] = {
-    StaffRole.HEADQUARTERS: ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"],
+# Page permissions per role, by where they apply: "root" (the whole site) or "sections" (the news and
+# notice indexes, where office staff publish for their own communities; which community is checked by
+# frontend's page hooks through portal.access).
+SECTION_EDITING = ["add_page", "change_page", "publish_page"]
+ROLE_PAGE_PERMISSIONS: dict[str, dict[str, list[str]]] = {
+    StaffRole.HEADQUARTERS: {"root": ["add_page", "change_page", "publish_page", "lock_page", "unlock_page"]},
+    StaffRole.OFFICE_MANAGER: {"sections": SECTION_EDITING},
+    StaffRole.FRONT_DESK: {"sections": SECTION_EDITING},
+    StaffRole.HOUSEKEEPER: {"sections": SECTION_EDITING},
 }
 
 
@@ -96,17 +102,31 @@ def permissions_for(role: str) -> list[Permission]:
     return [p for p in perms if f"{p.content_type.app_label}.{p.codename}" not in PERMISSION_EXCLUDES]
 
 
-def _sync_page_permissions(group: Group, role: str) -> None:
-    from wagtail.models import GroupPagePermission, Page
+def _pages_for(target: str):
+    from wagtail.models import Page
 
-    codenames = ROLE_PAGE_PERMISSIONS.get(role, [])
-    root = Page.get_first_root_node()
-    if root is None:
-        return
-    wanted = Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=codenames)
-    GroupPagePermission.objects.filter(group=group).exclude(page=root, permission__in=wanted).delete()
-    for permission in wanted:
-        GroupPagePermission.objects.get_or_create(group=group, page=root, permission=permission)
+    if target == "root":
+        root = Page.get_first_root_node()
+        return [root] if root else []
+    from frontend.models import NewsIndexPage, NoticeIndexPage
+
+    return [*NewsIndexPage.objects.all(), *NoticeIndexPage.objects.all()]
+
+
+def _sync_page_permissions(group: Group, role: str) -> None:
+    from wagtail.models import GroupPagePermission
+
+    wanted = set()
+    for target, codenames in ROLE_PAGE_PERMISSIONS.get(role, {}).items():
+        permissions = Permission.objects.filter(content_type__app_label="wagtailcore", codename__in=codenames)
+        wanted |= {(page.pk, permission.pk) for page in _pages_for(target) for permission in permissions}
+    existing = set(GroupPagePermission.objects.filter(group=group).values_list("page_id", "permission_id"))
+    stale = existing - wanted
+    for page_id, permission_id in stale:
+        GroupPagePermission.objects.filter(group=group, page_id=page_id, permission_id=permission_id).delete()
+    GroupPagePermission.objects.bulk_create(
+        [GroupPagePermission(group=group, page_id=page, permission_id=perm) for page, perm in wanted - existing]
+    )
 
 
 def ensure_role_groups(roles=None) -> dict[str, Group]:

@@ -6,6 +6,7 @@ from django.conf import settings
 from django.core.validators import MinValueValidator
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class Company(models.Model):
@@ -126,7 +127,7 @@ class Unit(models.Model):
         VILLA = "villa", _("Villa")
         DUPLEX = "duplex", _("Duplex")
         SHOP = "shop", _("Shop")
-        OFFICE = "office", _("Office")
+        OFFICE = "office", pgettext_lazy("unit type", "Office")
 
     class Status(models.TextChoices):
         SOLD = "sold", _("Sold")

@@ -8,7 +8,7 @@ from django.core import mail
 from django.urls import reverse
 
 from portal.people import services, sms
-from portal.people.models import Invitation, ResidentMembership, ResidentRole, User
+from portal.people.models import Invitation, ResidentMembership, ResidentRole, StaffRole, User
 from tests.factories import AccountFactory, InvitationFactory
 
 from .conftest import PASSWORD
@@ -221,3 +221,18 @@ def test_without_phone_verification_a_phone_only_resident_logs_in_directly(clien
 
     assert response.status_code == 302
     assert client.get(reverse("resident_home")).wsgi_request.user == user
+
+
+def test_staff_go_to_the_back_office_after_login(client, make_staff, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    user = make_staff(StaffRole.OFFICE_MANAGER, totp=False)
+    response = login(client, user.email)
+    assert response["Location"] == "/backoffice/"
+
+
+def test_staff_without_back_office_access_land_on_their_home_not_in_a_redirect_loop(client, make_staff, settings):
+    settings.STAFF_MFA_REQUIRED = False
+    user = make_staff(StaffRole.FRONT_DESK, totp=False)
+    user.groups.clear()
+    response = login(client, user.email)
+    assert response["Location"] == reverse("resident_home")

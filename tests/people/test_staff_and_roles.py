@@ -188,3 +188,39 @@ def test_headquarters_see_and_manage_every_office(client, world, make_staff, fro
 def test_an_office_manager_cannot_end_their_own_role(world, office_manager):
     with pytest.raises(services.StaffRoleError, match="your own role"):
         services.end_staff_role(StaffMembership.objects.get(user=office_manager), by=office_manager)
+
+
+class TestRolePagePermissions:
+    """Office roles publish news and notices in the site's sections; other roles do not."""
+
+    @pytest.fixture
+    def sections(self, db):
+        from frontend.models import NewsIndexPage, NoticeIndexPage
+        from frontend.site_setup import ensure_site
+
+        ensure_site()
+        return NoticeIndexPage.objects.get(), NewsIndexPage.objects.get()
+
+    @pytest.mark.parametrize("role", [StaffRole.OFFICE_MANAGER, StaffRole.FRONT_DESK, StaffRole.HOUSEKEEPER])
+    def test_office_roles_may_publish_in_the_news_and_notice_sections(self, sections, world, role):
+        user = AccountFactory()
+        services.add_staff_role(user, company=world.company, role=role, office=world.north.office)
+        for section in sections:
+            permissions = section.permissions_for_user(user)
+            assert permissions.can_add_subpage()
+            assert permissions.can_publish_subpage()
+
+    @pytest.mark.parametrize("role", [StaffRole.TECHNICIAN, StaffRole.BILLING_CLERK])
+    def test_other_roles_may_not_publish(self, sections, world, role):
+        user = AccountFactory()
+        services.add_staff_role(user, company=world.company, role=role, office=world.north.office)
+        for section in sections:
+            assert not section.permissions_for_user(user).can_add_subpage()
+
+    def test_sections_created_after_the_roles_still_get_the_permissions(self, world):
+        from frontend.models import NoticeIndexPage
+        from frontend.site_setup import ensure_site
+        user = AccountFactory()
+        services.add_staff_role(user, company=world.company, role=StaffRole.OFFICE_MANAGER, office=world.north.office)
+        ensure_site()
+        assert NoticeIndexPage.objects.get().permissions_for_user(user).can_add_subpage()
