@@ -48,8 +48,9 @@ def _ensure_default_site(home: HomePage) -> None:
         Site.objects.create(
             hostname="localhost", port=80, root_page=home, is_default_site=True, site_name=settings.WAGTAIL_SITE_NAME
         )
-    elif site.root_page_id != home.pk:
+    elif site.root_page_id != home.pk or not site.site_name:
         site.root_page = home
+        site.site_name = site.site_name or settings.WAGTAIL_SITE_NAME
         site.save()
 
 

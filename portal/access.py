@@ -61,6 +61,11 @@ def _active_staff(user):
     )
 
 
+def active_staff_memberships(user) -> list[StaffMembership]:
+    """The user's current staff roles (cached for the request)."""
+    return list(_active_staff(user))
+
+
 def is_staff_member(user) -> bool:
     """True for anyone with an active staff role (or a platform superuser)."""
     return bool(getattr(user, "is_superuser", False)) or bool(_active_staff(user))

@@ -17,7 +17,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.functional import cached_property
 from django.utils.translation import gettext as _
-from django.utils.translation import gettext_lazy
+from django.utils.translation import gettext_lazy, pgettext_lazy
 from django.views.generic import FormView, TemplateView
 from wagtail.admin import messages
 from wagtail.admin.views.generic.base import WagtailAdminTemplateMixin
@@ -71,7 +71,7 @@ class IssueInvitationForm(forms.Form):
     number = forms.CharField(label=gettext_lazy("Unit number"), max_length=20)
     role = forms.ChoiceField(label=gettext_lazy("Joins as"), choices=ResidentRole.choices)
     note = forms.CharField(
-        label=gettext_lazy("Note"),
+        label=pgettext_lazy("invitation", "Note"),
         max_length=200,
         required=False,
         help_text=gettext_lazy("Who it is for, e.g. the owner's name. Only staff see it."),

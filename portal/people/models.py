@@ -6,6 +6,7 @@ from django.db import models
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.properties.models import Company, Office, Unit
 
@@ -89,7 +90,7 @@ class User(AbstractBaseUser, PermissionsMixin):
 
 
 class ResidentRole(models.TextChoices):
-    OWNER = "owner", _("Owner")
+    OWNER = "owner", pgettext_lazy("resident role", "Owner")
     TENANT = "tenant", _("Tenant")
     FAMILY = "family", _("Family member")
 

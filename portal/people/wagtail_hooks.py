@@ -15,6 +15,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from wagtail import hooks
 from wagtail.admin.admin_url_finder import ModelAdminURLFinder
 from wagtail.admin.filters import WagtailFilterSet
@@ -185,19 +186,27 @@ class ResidentFilterSet(WagtailFilterSet):
         return queryset
 
 
-class ResidentIndexView(ScopedIndexView):
+class EndableIndexView(ScopedIndexView):
+    """A listing whose open rows (no end date yet) offer one ending action: move out, end role."""
+
+    end_label = end_url_name = end_icon = None
+
     def get_list_more_buttons(self, instance):
         buttons = super().get_list_more_buttons(instance)
         if instance.end_date is None and self.user_has_permission("change"):
             buttons.append(
                 Button(
-                    _("Move out"),
-                    url=reverse("people_residents:move_out", args=[instance.pk]),
-                    icon_name="logout",
+                    self.end_label,
+                    url=reverse(self.end_url_name, args=[instance.pk]),
+                    icon_name=self.end_icon,
                     priority=10,
                 )
             )
         return buttons
+
+
+class ResidentIndexView(EndableIndexView):
+    end_label, end_url_name, end_icon = _("Move out"), "people_residents:move_out", "logout"
 
 
 class ResidentViewSet(PeopleViewSet):
@@ -278,11 +287,13 @@ class InvitationViewSet(PeopleViewSet):
     add_view_class = backoffice.IssueInvitationView
     detail_view_name = "detail"
     list_display = [
-        TitleColumn("code", label=_("Code"), accessor=lambda inv: services.format_code(inv.code)),
+        TitleColumn(
+            "code", label=pgettext_lazy("invitation", "Code"), accessor=lambda inv: services.format_code(inv.code)
+        ),
         Column("unit", label=_("Unit")),
         Column("role", label=_("Joins as"), accessor="get_role_display"),
         InvitationStatusColumn("status", label=_("Status")),
-        Column("note", label=_("Note")),
+        Column("note", label=pgettext_lazy("invitation", "Note")),
         date_column("expires_at", label=_("Expires"), sort_key="expires_at"),
         Column("issued_by", label=_("Issued by")),
     ]
@@ -356,19 +367,8 @@ class StaffFilterSet(WagtailFilterSet):
         return queryset.active() if value else queryset
 
 
-class StaffIndexView(ScopedIndexView):
-    def get_list_more_buttons(self, instance):
-        buttons = super().get_list_more_buttons(instance)
-        if instance.end_date is None and self.user_has_permission("change"):
-            buttons.append(
-                Button(
-                    _("End role"),
-                    url=reverse("people_staff:end", args=[instance.pk]),
-                    icon_name="cross",
-                    priority=10,
-                )
-            )
-        return buttons
+class StaffIndexView(EndableIndexView):
+    end_label, end_url_name, end_icon = _("End role"), "people_staff:end", "cross"
 
 
 class StaffViewSet(PeopleViewSet):
@@ -387,7 +387,7 @@ class StaffViewSet(PeopleViewSet):
         TitleColumn("user", label=_("Person"), accessor="user"),
         Column("role", label=_("Role"), accessor="get_role_display"),
         Column("office", label=_("Office"), accessor=lambda m: m.office or _("Headquarters")),
-        date_column("start_date", label=_("From"), sort_key="start_date"),
+        date_column("start_date", label=pgettext_lazy("start date", "From"), sort_key="start_date"),
         date_column("end_date", label=_("Until"), sort_key="end_date"),
     ]
 
@@ -410,3 +410,11 @@ class PeopleMenu(ModelViewSetGroup):
 def register_people_viewsets():
     return PeopleMenu()
 
+
+
+@hooks.register("construct_homepage_panels")
+def add_staff_home_panel(request, panels):
+    from .dashboard import StaffHomePanel
+
+    if access.is_staff_member(request.user):
+        panels.insert(0, StaffHomePanel(request.user))

@@ -197,6 +197,14 @@ class ToolForm(forms.Form):
         if building is not None and grid is not None and grid.community_id != building.community_id:
             self.add_error("grid", _("Choose a grid of the building's own community."))
 
+    def clean(self):
+        data = super().clean()
+        first, last = data.get("first_floor"), data.get("last_floor")
+        if first is not None and last is not None and last < first:
+            self.add_error("last_floor", _("The last floor cannot be below the first."))
+        self._same_community(data)
+        return data
+
 
 class BatchCreateForm(ToolForm):
     building = forms.ModelChoiceField(queryset=Building.objects.none(), label=_("Building"))
@@ -228,14 +236,6 @@ class BatchCreateForm(ToolForm):
         services.check_number_format(value)
         return value
 
-    def clean(self):
-        data = super().clean()
-        first, last = data.get("first_floor"), data.get("last_floor")
-        if first is not None and last is not None and last < first:
-            self.add_error("last_floor", _("The last floor cannot be below the first."))
-        self._same_community(data)
-        return data
-
     def floors(self):
         return range(self.cleaned_data["first_floor"], self.cleaned_data["last_floor"] + 1)
 
@@ -245,14 +245,6 @@ class MoveUnitsForm(ToolForm):
     first_floor = forms.IntegerField(label=_("From floor"), required=False, help_text=_("Empty: the lowest floor."))
     last_floor = forms.IntegerField(label=_("To floor"), required=False, help_text=_("Empty: the top floor."))
     grid = forms.ModelChoiceField(queryset=Grid.objects.none(), label=_("Move to grid"))
-
-    def clean(self):
-        data = super().clean()
-        first, last = data.get("first_floor"), data.get("last_floor")
-        if first is not None and last is not None and last < first:
-            self.add_error("last_floor", _("The last floor cannot be below the first."))
-        self._same_community(data)
-        return data
 
     def units(self):
         data = self.cleaned_data
