@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import datetime
+
 from allauth.account.adapter import DefaultAccountAdapter
 from django import forms
 from django.contrib.auth import get_user_model
@@ -98,7 +100,7 @@ class AccountAdapter(DefaultAccountAdapter):
     def is_reauthentication_required(self, *, app, **kwargs) -> bool:
         # Staff are sent to set up TOTP straight after logging in; asking for the password a second
         # time then is pointless. A password login of the last few minutes counts as recent when
-        # the user has no authenticator yet (first setup); everything else keeps allauth's rule.
+        # no authenticator of the user is older than that login (first setup); else allauth decides.
         required = super().is_reauthentication_required(app=app, **kwargs)
         if required and app == "allauth.mfa" and self._first_mfa_setup_right_after_login():
             return False
@@ -116,13 +118,17 @@ class AccountAdapter(DefaultAccountAdapter):
         user = getattr(request, "user", None)
         if request is None or not getattr(user, "is_authenticated", False):
             return False
-        if Authenticator.objects.filter(user=user).exists():
+        recent_password_logins = [
+            r["at"]
+            for r in get_authentication_records(request, user)
+            if r.get("method") == "password" and time.time() - r.get("at", 0) < app_settings.REAUTHENTICATION_TIMEOUT
+        ]
+        if not recent_password_logins:
             return False
-        records = get_authentication_records(request, user)
-        return any(
-            r.get("method") == "password" and time.time() - r.get("at", 0) < app_settings.REAUTHENTICATION_TIMEOUT
-            for r in records
-        )
+        # Authenticators enrolled since that login belong to this very setup (TOTP, then its recovery
+        # codes); one that existed before means the user has 2FA and must use it.
+        logged_in_at = datetime.datetime.fromtimestamp(min(recent_password_logins), tz=datetime.UTC)
+        return not Authenticator.objects.filter(user=user, created_at__lt=logged_in_at).exists()
 
     def get_login_stages(self):
         return [

@@ -257,5 +257,19 @@ class UnitLookupView(InspectView):
             housekeeper=unit.grid.housekeeper,
             panels=panels,
             units_url=reverse("properties_unit:index"),
+            invite_url=self._invite_url(unit),
         )
         return context
+
+    def _invite_url(self, unit):
+        """Where to issue an invitation code for this unit, for those who may issue one here."""
+        from portal.access import may_act_in_office
+        from portal.people.models import StaffRole
+
+        issuers = [StaffRole.FRONT_DESK, StaffRole.HOUSEKEEPER, StaffRole.OFFICE_MANAGER]
+        office_id = unit.building.community.office_id
+        if self.request.user.has_perm("people.add_invitation") and may_act_in_office(
+            self.request.user, issuers, office_id
+        ):
+            return f"{reverse('people_invitations:add')}?unit={unit.pk}"
+        return None

@@ -57,3 +57,90 @@ def shot(request):
 def _e2e_settings(settings):
     settings.DEBUG = False
     settings.ALLOWED_HOSTS = ["*"]
+
+
+@pytest.fixture(autouse=True)
+def _fast_and_inspectable(settings):
+    """Cheap password hashes, SMS into an outbox, fresh rate-limit counters (they live in the cache)."""
+    from django.core.cache import cache
+
+    from portal.people import sms
+
+    settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+    settings.SMS_BACKEND = "locmem"
+    sms.outbox.clear()
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def open_page(browser, live_server):
+    """``open_page(locale="zh-CN", viewport=DESKTOP)``: a page in a fresh browser context (its own cookies).
+
+    The locale sets the browser's Accept-Language, which is what Django's LocaleMiddleware reads first.
+    """
+    contexts = []
+
+    def open_(locale="zh-CN", viewport=DESKTOP):
+        context = browser.new_context(base_url=live_server.url, locale=locale, viewport=viewport)
+        context.set_default_timeout(10_000)
+        contexts.append(context)
+        return context.new_page()
+
+    yield open_
+    for context in contexts:
+        context.close()
+
+
+def assert_fits_phone(page, shot, step):
+    """Show the current page at phone width, screenshot it, and check nothing sticks out sideways."""
+    size = page.viewport_size
+    page.set_viewport_size(PHONE)
+    try:
+        # Let the page lay itself out at the new width before the full-page capture.
+        page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
+        shot(page, f"{step}-phone")
+        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
+        assert overflow <= 1, f"{page.url} is {overflow}px wider than a phone screen"
+    finally:
+        page.set_viewport_size(size)
+
+
+@pytest.fixture
+def world(db):
+    """Two offices of one company. North: "Green Garden", building 3, a grid whose housekeeper is Wang Fang.
+
+    South: "Lake View", with its own building, grid and unit. Built with the project's factories and services.
+    """
+    from types import SimpleNamespace
+
+    from tests.factories import (
+        BuildingFactory,
+        CommunityFactory,
+        CompanyFactory,
+        GridFactory,
+        OfficeFactory,
+        RegionFactory,
+        UnitFactory,
+        UserFactory,
+    )
+
+    company = CompanyFactory(name="Linli Property")
+    region = RegionFactory(company=company, name="East")
+
+    def office_with_community(label, community_name, keeper):
+        office = OfficeFactory(region=region, name=f"{label} office", code=f"{label.lower()}-office")
+        community = CommunityFactory(office=office, name=community_name, code=f"{label.lower()}-community")
+        building = BuildingFactory(community=community, name="3", floors=18)
+        grid = GridFactory(community=community, name=f"{label} grid", housekeeper=keeper)
+        units = [UnitFactory(building=building, grid=grid, number=n, floor=int(n[:-2])) for n in ("1501", "1502")]
+        return SimpleNamespace(office=office, community=community, building=building, grid=grid, units=units)
+
+    north_keeper = UserFactory(full_name="Wang Fang", phone="+8613812345678")
+    south_keeper = UserFactory(full_name="Sun Li", phone="+8613955556666")
+    return SimpleNamespace(
+        company=company,
+        north=office_with_community("North", "Green Garden", north_keeper),
+        south=office_with_community("South", "Lake View", south_keeper),
+    )

@@ -85,10 +85,24 @@ def test_staff_activate_an_authenticator_and_can_then_work_in_the_back_office(cl
     secret = client.get(reverse("mfa_activate_totp")).context["form"].secret
     code = format_hotp_value(hotp_value(secret, next(yield_hotp_counters_from_time())))
 
-    client.post(reverse("mfa_activate_totp"), {"code": code})
+    response = client.post(reverse("mfa_activate_totp"), {"code": code}, follow=True)
 
     assert Authenticator.objects.filter(user=staff, type=Authenticator.Type.TOTP).exists()
+    # Straight on to the recovery codes, without being asked for the password again.
+    assert not any(reverse("account_reauthenticate") in url for url, _status in response.redirect_chain)
+    assert response.status_code == 200
     assert client.get("/backoffice/").status_code == 200
+
+
+def test_a_user_who_had_two_factor_before_this_login_must_still_reauthenticate_with_it(client, make_staff):
+    from .conftest import PASSWORD
+
+    staff = make_staff(StaffRole.FRONT_DESK, email="old.desk@example.com")  # TOTP enrolled earlier
+    client.post(reverse("account_login"), {"login": "old.desk@example.com", "password": PASSWORD})
+    client.force_login(staff)  # a session that has only the password record, not the code
+    response = client.get(reverse("mfa_generate_recovery_codes"))
+    assert response.status_code == 302
+    assert reverse("account_reauthenticate") in response.url or "reauthenticate" in response.url
 
 
 def test_an_old_session_must_confirm_the_password_before_setting_up_two_factor(client, make_staff):

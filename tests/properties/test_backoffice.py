@@ -18,6 +18,7 @@ from tests.factories import (
     UserFactory,
 )
 
+from .conftest import staff
 from .uploads import RESIDENT_HEADER, UNIT_HEADER, csv_file, xlsx_file
 
 pytestmark = pytest.mark.django_db
@@ -361,6 +362,23 @@ def test_the_unit_lookup_shows_residents_history_parking_and_housekeeper(unit, s
     page = response.content.decode()
     assert "B-017" in page and "Keeper A" in page and "+8613800000001" in page
     assert "Billing is not set up yet" in page  # no invented numbers before billing exists
+
+
+def test_the_unit_lookup_offers_to_issue_an_invitation_to_those_who_may(unit, front_desk, as_user):
+    response = as_user(front_desk).get(unit_url("inspect", unit))
+    link = f"{reverse('people_invitations:add')}?unit={unit.pk}"
+    assert link in response.content.decode()
+    form = as_user(front_desk).get(link).context["form"]
+    assert form.initial["number"] == unit.number
+
+
+def test_the_unit_lookup_offers_no_invitation_to_roles_that_may_not_issue(unit, site, as_user):
+    from portal.people.models import StaffRole
+
+    technician = staff(StaffRole.TECHNICIAN, site.office)
+    response = as_user(technician).get(unit_url("inspect", unit))
+    assert response.status_code == 200
+    assert "people/invitations/new" not in response.content.decode()
 
 
 # --- query counts stay flat as rows grow -----------------------------------------------------
