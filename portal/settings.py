@@ -113,6 +113,8 @@ TEMPLATES = [
 ]
 
 # Database: DATABASE_URL, else a SQLite file inside the project.
+if not env.str("DATABASE_URL", default=""):
+    (BASE_DIR / "var").mkdir(exist_ok=True)
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'linli.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
