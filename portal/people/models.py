@@ -119,7 +119,7 @@ class ResidentMembership(models.Model):
     end_date = models.DateField(_("moved out"), null=True, blank=True)
     verified = models.BooleanField(_("verified"), default=False)
     source = models.CharField(_("joined by"), max_length=12, choices=Source.choices, default=Source.OFFICE)
-    created_at = models.DateTimeField(auto_now_add=True)
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
 
     objects = ActiveMembershipQuerySet.as_manager()
 

@@ -213,7 +213,7 @@ class PlaceLookup:
         return building
 
 
-def _choice(row: Row, key: str, lookup: dict, default, label) -> str | None:
+def _choice(row: Row, key: str, lookup: dict, default, label, choices_class) -> str | None:
     value = row.text(key)
     if not value:
         return default
@@ -221,7 +221,7 @@ def _choice(row: Row, key: str, lookup: dict, default, label) -> str | None:
     if found is None:
         row.errors.append(
             _("Unknown %(what)s “%(value)s”; use one of: %(choices)s.")
-            % {"what": label, "value": value, "choices": ", ".join(sorted(set(lookup.values())))}
+            % {"what": label, "value": value, "choices": ", ".join(str(name) for _value, name in choices_class.choices)}
         )
     return found
 
@@ -292,8 +292,8 @@ def import_units(user, uploaded) -> ImportResult:
             row.errors.append(_("Unit number “%(value)s” is too long.") % {"value": number})
         floor = _floor(row)
         area = _area(row)
-        unit_type = _choice(row, "unit_type", types, Unit.UnitType.APARTMENT, _("type"))
-        status = _choice(row, "status", statuses, Unit.Status.SOLD, _("status"))
+        unit_type = _choice(row, "unit_type", types, Unit.UnitType.APARTMENT, _("type"), Unit.UnitType)
+        status = _choice(row, "status", statuses, Unit.Status.SOLD, _("status"), Unit.Status)
         grid_name = row.required("grid", UNIT_COLUMNS)
         grid = None
         if grid_name and community is not None:
@@ -440,7 +440,11 @@ def import_residents(user, uploaded) -> ImportResult:
         full_name = row.required("full_name", RESIDENT_COLUMNS)
         if len(full_name) > User._meta.get_field("full_name").max_length:
             row.errors.append(_("The name is too long."))
-        role = _choice(row, "role", roles, None, _("role")) if row.required("role", RESIDENT_COLUMNS) else None
+        role = (
+            _choice(row, "role", roles, None, _("role"), ResidentRole)
+            if row.required("role", RESIDENT_COLUMNS)
+            else None
+        )
         start_date = _date(row)
 
         account = None

@@ -105,7 +105,7 @@ def test_a_file_with_good_and_bad_rows_imports_nothing_and_names_every_bad_row(s
     assert "not a whole number" in errors[10]
     assert "Unit number is missing" in errors[11]
     assert "not one of the offices you manage" in errors[12]
-    assert "Unknown type “castle”" in errors[13]
+    assert "Unknown type “castle”; use one of: Apartment, Villa, Duplex, Shop, Office." in errors[13]
 
 
 def test_headquarters_import_into_any_office_of_their_company(site, other_site, headquarters):
