@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "portal.audit",
     "frontend",
     "commerce",
+    "commerce.ledger",
+    "commerce.billing",
     "services_catalog",
     "notifications",
     # Wagtail
@@ -258,6 +260,6 @@ LOGGING = {
 }
 
 # Audit: every staff write to these apps is recorded (portal/audit).
-AUDITED_APP_LABELS = ["properties", "people", "frontend"]
+AUDITED_APP_LABELS = ["properties", "people", "frontend", "billing"]
 AUDITED_MODELS: list[str] = []
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -28,6 +28,13 @@ def _crud(app_model: str, actions=("add", "change", "view", "delete")) -> list[s
     return [f"{app}.{action}_{model}" for action in actions]
 
 
+BILLING_SETUP = [
+    *_crud("billing.chargeitem"),
+    *_crud("billing.chargestandard"),
+    *_crud("billing.standardtier"),
+    *_crud("billing.unitstandardassignment"),
+]
+
 # "app.*" means every permission of that app (except those in PERMISSION_EXCLUDES).
 ROLE_PERMISSIONS: dict[str, list[str]] = {
     StaffRole.HEADQUARTERS: [
@@ -35,6 +42,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "properties.*",
         "people.*",
         "audit.view_auditentry",
+        "billing.*",
         *_crud("wagtailimages.image", ("add", "change", "delete", "choose")),
         *_crud("wagtaildocs.document", ("add", "change", "delete", "choose")),
     ],
@@ -53,6 +61,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         *_crud("people.residentmembership"),
         *_crud("people.staffmembership"),
         "audit.view_auditentry",
+        *BILLING_SETUP,
     ],
     StaffRole.FRONT_DESK: [
         ADMIN_ACCESS,
@@ -64,7 +73,7 @@ ROLE_PERMISSIONS: dict[str, list[str]] = {
         "people.change_joinrequest",
         "people.view_residentmembership",
     ],
-    StaffRole.BILLING_CLERK: [ADMIN_ACCESS, *PROPERTY_TREE_VIEW],
+    StaffRole.BILLING_CLERK: [ADMIN_ACCESS, *PROPERTY_TREE_VIEW, *BILLING_SETUP],
     StaffRole.TECHNICIAN: [ADMIN_ACCESS, *PROPERTY_TREE_VIEW],
 }
 ROLE_PERMISSIONS[StaffRole.HOUSEKEEPER] = list(ROLE_PERMISSIONS[StaffRole.FRONT_DESK])

@@ -5,11 +5,14 @@ Table-driven: a new screen joins by adding one row to OBJECT_SCREENS or LIST_SCR
 """
 
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from types import SimpleNamespace
 
 import pytest
 from django.urls import reverse
 
+from commerce.billing.models import ChargeItem, ChargeStandard
 from frontend.models import NewsIndexPage, NewsPage, NoticeIndexPage, NoticePage
 from frontend.site_setup import ensure_site
 from portal.audit.models import AuditEntry
@@ -74,6 +77,10 @@ def w(db):
     technician_a = _staff(company, StaffRole.TECHNICIAN, office_a)
 
     parking_a = ParkingSpace.objects.create(community=community_a, number="P-77", unit=unit_a)
+    charge_item = ChargeItem.objects.create(office=office_a, code="mgmt-fee-a", name="Property fee A", kind="per_area")
+    standard = ChargeStandard.objects.create(
+        item=charge_item, name="Standard A", effective_from=date(2026, 1, 1), unit_price=Decimal("2.80")
+    )
     invitation = InvitationFactory(unit=unit_a2, issued_by=manager_a, code="MATRIX01")
     join_request = _join_request_for(unit_a2)
     audit_entry = AuditEntry.objects.create(
@@ -146,6 +153,9 @@ OBJECT_SCREENS = [
     Screen("join request decide", admin("people_join_requests:decide", "join_request"), "manager_a", STAFF_OUTSIDERS),
     Screen("audit entry", admin("audit:inspect", "audit_entry"), "manager_a", STAFF_OUTSIDERS),
     Screen("notice edit", admin("wagtailadmin_pages:edit", "notice"), "manager_a", ("manager_b", "other_company_hq")),
+    Screen("charge item edit", admin("billing_chargeitem:edit", "charge_item"), "manager_a", STAFF_OUTSIDERS),
+    Screen("charge standard edit", admin("billing_chargestandard:edit", "standard"), "manager_a", STAFF_OUTSIDERS),
+    Screen("charge preview", admin("billing_preview", "charge_item"), "manager_a", STAFF_OUTSIDERS),
     Screen("notice page", lambda w: w.notice.url, "resident", ("far_resident", "manager_b")),
     Screen("community news page", lambda w: w.news.url, "resident", ("far_resident", "manager_b")),
 ]
@@ -159,6 +169,7 @@ LIST_SCREENS = [
     Screen("staff", lambda w: reverse("people_staff:index"), "manager_a", ("manager_b",)),
     Screen("audit log", lambda w: reverse("audit:index"), "manager_a", ("manager_b",)),
     Screen("parking", lambda w: reverse("properties_parkingspace:index"), "manager_a", ("manager_b",)),
+    Screen("charge items", lambda w: reverse("billing_chargeitem:index"), "manager_a", ("manager_b",)),
     Screen("my home", lambda w: reverse("resident_home"), "resident", ("neighbour", "far_resident")),
     Screen("notice board", lambda w: "/notices/", "resident", ("far_resident",)),
 ]
@@ -170,6 +181,7 @@ LIST_MARKERS = {
     "staff": lambda w: str(w.technician_a),
     "audit log": "Unit A-1101 audited",
     "parking": "P-77",
+    "charge items": "Property fee A",
     "my home": "A-1101",
     "notice board": "Water off in building A",
 }

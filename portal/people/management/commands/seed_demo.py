@@ -107,6 +107,7 @@ class Command(BaseCommand):
                 seed_residents(ctx)
                 seed_demo_resident(ctx)
                 seed_staff_totp(ctx)
+                seed_charges(ctx)
             seed_site(ctx, self.stdout)
 
     def print_logins(self) -> None:
@@ -473,6 +474,16 @@ def seed_staff_totp(ctx: Seed) -> None:
         if user.pk not in enrolled:
             TOTP.activate(user, demo.DEMO_TOTP_SECRET)
             ctx.created["TOTP authenticators"] += 1
+
+
+# --- billing -----------------------------------------------------------------------------------
+
+
+def seed_charges(ctx: Seed) -> None:
+    """Charge items and standards of every demo office, from billing's own seed."""
+    from commerce.billing.demo import seed_demo_charges
+
+    ctx.created["charge items"] += seed_demo_charges()
 
 
 # --- public site -------------------------------------------------------------------------------
