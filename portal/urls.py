@@ -15,6 +15,7 @@ urlpatterns = [
     path("documents/", include(wagtaildocs_urls)),
     path("", include("frontend.urls")),
     path("", include("portal.people.urls")),
+    path("", include("commerce.billing.urls")),
 ]
 
 if settings.DEBUG:

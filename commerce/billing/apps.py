@@ -10,9 +10,12 @@ class BillingConfig(AppConfig):
     def ready(self):
         from portal.access import register_office_path
 
-        from .models import ChargeItem, ChargeStandard, StandardTier, UnitStandardAssignment
+        from .models import Bill, BillingRun, BillLine, ChargeItem, ChargeStandard, StandardTier, UnitStandardAssignment
 
         register_office_path(ChargeItem, "office")
         register_office_path(ChargeStandard, "item__office")
         register_office_path(StandardTier, "standard__item__office")
         register_office_path(UnitStandardAssignment, "item__office")
+        register_office_path(BillingRun, "office")
+        register_office_path(Bill, "run__office")
+        register_office_path(BillLine, "bill__run__office")

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.validators import MinValueValidator
 from django.db import models
@@ -209,3 +210,150 @@ class UnitStandardAssignment(models.Model):
                 errors["effective_from"] = _("The unit already has an assignment for this item on these dates.")
         if errors:
             raise ValidationError(errors)
+
+
+class BillingRun(models.Model):
+    """One monthly billing run (月结) of one office: a bill per unit, each with one ledger posting."""
+
+    class Status(models.TextChoices):
+        PENDING = "pending", _("Pending")
+        RUNNING = "running", _("Running")
+        DONE = "done", _("Done")
+        FAILED = "failed", _("Failed")
+        VOIDED = "voided", _("Voided")
+
+    # A failed run may be run again (it skips what it already billed); only a finished run is voided.
+    TRANSITIONS = {
+        Status.PENDING: {Status.RUNNING, Status.FAILED},
+        Status.RUNNING: {Status.DONE, Status.FAILED},
+        Status.FAILED: {Status.RUNNING},
+        Status.DONE: {Status.VOIDED},
+        Status.VOIDED: set(),
+    }
+
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="billing_runs", verbose_name=_("office"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("started by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+    started_at = models.DateTimeField(_("started at"), null=True, blank=True)
+    finished_at = models.DateTimeField(_("finished at"), null=True, blank=True)
+    total = models.PositiveIntegerField(_("units in total"), default=0)
+    done = models.PositiveIntegerField(_("units done"), default=0)
+    billed = models.PositiveIntegerField(_("units billed"), default=0)
+    skipped = models.PositiveIntegerField(_("units skipped"), default=0)
+    error_count = models.PositiveIntegerField(_("errors"), default=0)
+    error_log = models.JSONField(_("error log"), default=list, blank=True)
+    notes = models.JSONField(_("notes"), default=list, blank=True)
+    voided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("voided by"),
+    )
+    voided_at = models.DateTimeField(_("voided at"), null=True, blank=True)
+    void_reason = models.CharField(_("reason for voiding"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("billing run")
+        verbose_name_plural = _("billing runs")
+        ordering = ["-period_start", "-created_at"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["office", "period_start"],
+                condition=Q(status__in=["pending", "running"]),
+                name="billingrun_one_active_per_office_and_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.office} {self.period_start:%Y-%m}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    def check_transition(self, status: str) -> None:
+        if not self.can_become(status):
+            raise ValidationError(
+                _("A billing run cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": self.get_status_display(), "new": self.Status(status).label}
+            )
+
+    @property
+    def percent(self) -> int:
+        return 100 if not self.total else min(100, self.done * 100 // self.total)
+
+
+class Bill(models.Model):
+    """What one unit owes for one month; posted to the ledger once, voided only by a reversal."""
+
+    class Payer(models.TextChoices):
+        HOUSEHOLD = "household", _("Household")
+        DEVELOPER = "developer", _("Developer (unsold unit)")
+
+    class Status(models.TextChoices):
+        ISSUED = "issued", _("Issued")
+        VOIDED = "voided", _("Voided")
+
+    run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="bills", verbose_name=_("billing run"))
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bills", verbose_name=_("unit"))
+    period_start = models.DateField(_("period start"))
+    period_end = models.DateField(_("period end"))
+    payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices, default=Payer.HOUSEHOLD)
+    total = models.DecimalField(_("total"), max_digits=14, decimal_places=2)
+    currency = models.CharField(_("currency"), max_length=3)
+    posting = models.ForeignKey(
+        "ledger.Posting", on_delete=models.PROTECT, related_name="bills", verbose_name=_("ledger posting")
+    )
+    reversal = models.ForeignKey(
+        "ledger.Posting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="voided_bills",
+        verbose_name=_("reversal posting"),
+    )
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("bill")
+        verbose_name_plural = _("bills")
+        ordering = ["-period_start", "unit_id"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["unit", "period_start"],
+                condition=~Q(status="voided"),
+                name="bill_one_per_unit_and_period",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.unit} {self.period_start:%Y-%m}"
+
+
+class BillLine(models.Model):
+    bill = models.ForeignKey(Bill, on_delete=models.CASCADE, related_name="lines", verbose_name=_("bill"))
+    item = models.ForeignKey(ChargeItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("charge item"))
+    quantity = models.DecimalField(_("quantity"), max_digits=14, decimal_places=3)
+    unit_price = models.DecimalField(_("unit price"), max_digits=12, decimal_places=4, null=True, blank=True)
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    explanation = models.CharField(_("explanation"), max_length=500)
+
+    class Meta:
+        verbose_name = _("bill line")
+        verbose_name_plural = _("bill lines")
+        ordering = ["bill_id", "id"]
+
+    def __str__(self):
+        return f"{self.item}: {self.amount}"

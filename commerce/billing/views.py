@@ -35,7 +35,7 @@ class ChargePreviewView(WagtailAdminTemplateMixin, TemplateView):
             *self.breadcrumbs_items,
             {"url": reverse("billing_chargeitem:index"), "label": _("Charge items")},
             {"url": reverse("billing_chargeitem:edit", args=[self.item.pk]), "label": self.item.name},
-            {"url": "", "label": _("Preview")},
+            {"url": "", "label": self.get_page_title()},
         ]
 
     def get_context_data(self, **kwargs):

@@ -11,14 +11,16 @@ from django.urls import path, reverse
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
+from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
 from wagtail.admin.ui.tables import Column
+from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 
 from portal.access import scope_to_offices, staff_offices
 from portal.properties.wagtail_hooks import ScopedViewSet
 
-from . import forms, views
+from . import forms, run_views, views
 from .models import ChargeItem, ChargeStandard, UnitStandardAssignment
 
 
@@ -98,12 +100,32 @@ class AssignmentViewSet(ScopedViewSet):
     search_fields = ["unit__number"]
 
 
+class RunMenuItem(MenuItem):
+    def is_shown(self, request):
+        return run_views.may_see_runs(request.user)
+
+
+class BillingRunViewSet(ViewSet):
+    name = "billing_runs"
+    url_prefix = "billing/runs"
+    icon = "cogs"
+    menu_label = _("Billing runs")
+    menu_item_class = RunMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", run_views.RunIndexView.as_view(), name="index"),
+            path("new/", run_views.NewRunView.as_view(), name="new"),
+            path("<int:pk>/", run_views.RunDetailView.as_view(), name="detail"),
+        ]
+
+
 class BillingMenu(ModelViewSetGroup):
     menu_label = _("Billing")
     menu_name = "billing"
     menu_icon = "decimal"
     menu_order = 160
-    items = (ChargeItemViewSet, ChargeStandardViewSet, AssignmentViewSet)
+    items = (ChargeItemViewSet, ChargeStandardViewSet, AssignmentViewSet, BillingRunViewSet)
 
 
 @hooks.register("register_admin_viewset")

@@ -12,7 +12,8 @@ from types import SimpleNamespace
 import pytest
 from django.urls import reverse
 
-from commerce.billing.models import ChargeItem, ChargeStandard
+from commerce.billing import runs as billing_runs
+from commerce.billing.models import BillingRun, ChargeItem, ChargeStandard
 from frontend.models import NewsIndexPage, NewsPage, NoticeIndexPage, NoticePage
 from frontend.site_setup import ensure_site
 from portal.audit.models import AuditEntry
@@ -81,6 +82,10 @@ def w(db):
     standard = ChargeStandard.objects.create(
         item=charge_item, name="Standard A", effective_from=date(2026, 1, 1), unit_price=Decimal("2.80")
     )
+    billing_run = BillingRun.objects.create(
+        office=office_a, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31)
+    )
+    bill_a = billing_runs.execute_run(billing_run.pk).bills.get(unit=unit_a)
     invitation = InvitationFactory(unit=unit_a2, issued_by=manager_a, code="MATRIX01")
     join_request = _join_request_for(unit_a2)
     audit_entry = AuditEntry.objects.create(
@@ -156,6 +161,8 @@ OBJECT_SCREENS = [
     Screen("charge item edit", admin("billing_chargeitem:edit", "charge_item"), "manager_a", STAFF_OUTSIDERS),
     Screen("charge standard edit", admin("billing_chargestandard:edit", "standard"), "manager_a", STAFF_OUTSIDERS),
     Screen("charge preview", admin("billing_preview", "charge_item"), "manager_a", STAFF_OUTSIDERS),
+    Screen("billing run", admin("billing_runs:detail", "billing_run"), "manager_a", STAFF_OUTSIDERS),
+    Screen("my bill", admin("my_bill", "bill_a"), "resident", ("neighbour", "far_resident", "manager_b")),
     Screen("notice page", lambda w: w.notice.url, "resident", ("far_resident", "manager_b")),
     Screen("community news page", lambda w: w.news.url, "resident", ("far_resident", "manager_b")),
 ]

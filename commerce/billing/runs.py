@@ -1,0 +1,316 @@
+"""The monthly billing run (月结): preview, start, execute (resumable) and void.
+
+Safe to re-run: a unit has at most one live bill per month (a partial unique constraint) and each
+bill's ledger posting has an idempotency key, so a crashed or repeated run bills nothing twice and
+a unit added since the last run is billed by the next one. Each unit is billed in its own
+transaction; an error on one unit is logged on the run and the others go on.
+"""
+
+from __future__ import annotations
+
+import calendar
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import IntegrityError, OperationalError, transaction
+from django.utils import timezone
+from django.utils.translation import gettext as _
+
+from commerce.ledger import services as ledger
+from commerce.ledger.models import AccountKind
+from commerce.money import round_money
+from portal.access import may_act_in_office
+from portal.people.models import StaffRole
+from portal.properties.models import Unit
+
+from .charges import ChargeError, compute_charge
+from .models import Bill, BillingRun, BillLine, ChargeItem
+
+CHUNK_SIZE = 50
+RUN_ROLES = (StaffRole.BILLING_CLERK, StaffRole.OFFICE_MANAGER)
+VOID_ROLES = (StaffRole.OFFICE_MANAGER,)
+ZERO = Decimal("0.00")
+
+
+def month_bounds(month: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The first and last day of the month ``month`` falls in."""
+    start = month.replace(day=1)
+    return start, month.replace(day=calendar.monthrange(month.year, month.month)[1])
+
+
+def office_units(office):
+    return (
+        Unit.objects.filter(building__community__office=office)
+        .select_related("building__community__office__region__company")
+        .order_by("pk")
+    )
+
+
+def billable_items(office):
+    """Active monthly items; one-off items are charged on their own, not by the monthly run."""
+    return list(
+        ChargeItem.objects.filter(office=office, active=True, cycle=ChargeItem.Cycle.MONTHLY)
+        .exclude(kind=ChargeItem.Kind.ONE_OFF)
+        .order_by("name", "pk")
+    )
+
+
+def _metered_notes(items) -> list[str]:
+    return [
+        _("“%(item)s” is metered and has no reading for this month: not billed.") % {"item": item.name}
+        for item in items
+        if item.kind == ChargeItem.Kind.METERED
+    ]
+
+
+def _lines_for(unit, items, start, end):
+    """The non-zero charge lines of the unit; metered items are left out (no readings yet)."""
+    lines = []
+    for item in items:
+        if item.kind == ChargeItem.Kind.METERED:
+            continue
+        line = compute_charge(unit, item, start, end)
+        if line.amount != 0:
+            lines.append(line)
+    return lines
+
+
+def _billed_unit_ids(office, start) -> set[int]:
+    return set(
+        Bill.objects.filter(unit__building__community__office=office, period_start=start)
+        .exclude(status=Bill.Status.VOIDED)
+        .values_list("unit_id", flat=True)
+    )
+
+
+@dataclass
+class ItemTotal:
+    item: ChargeItem
+    units: int = 0
+    total: Decimal = ZERO
+
+
+@dataclass
+class Preview:
+    office: object
+    period_start: datetime.date
+    period_end: datetime.date
+    units_total: int = 0
+    units_to_bill: int = 0
+    already_billed: int = 0
+    nothing_to_bill: int = 0
+    total: Decimal = ZERO
+    items: list[ItemTotal] = field(default_factory=list)
+    errors: list[dict] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+
+
+def preview_run(office, month: datetime.date) -> Preview:
+    """A dry run: what a run would bill now, per charge item. Writes nothing."""
+    start, end = month_bounds(month)
+    items = billable_items(office)
+    preview = Preview(office, start, end, notes=_metered_notes(items))
+    per_item = {item.pk: ItemTotal(item) for item in items if item.kind != ChargeItem.Kind.METERED}
+    billed = _billed_unit_ids(office, start)
+    for unit in office_units(office):
+        preview.units_total += 1
+        if unit.pk in billed:
+            preview.already_billed += 1
+            continue
+        try:
+            lines = _lines_for(unit, items, start, end)
+        except ChargeError as exc:
+            preview.errors.append({"unit": str(unit), "message": str(exc)})
+            continue
+        if not lines:
+            preview.nothing_to_bill += 1
+            continue
+        preview.units_to_bill += 1
+        for line in lines:
+            per_item[line.item.pk].units += 1
+            per_item[line.item.pk].total += line.amount
+            preview.total += line.amount
+    preview.items = list(per_item.values())
+    return preview
+
+
+def may_run(user, office) -> bool:
+    return may_act_in_office(user, RUN_ROLES, office)
+
+
+def may_void(user, office) -> bool:
+    return may_act_in_office(user, VOID_ROLES, office)
+
+
+def start_run(office, month: datetime.date, by) -> BillingRun:
+    """Create the run and hand it to a worker once the transaction commits."""
+    if not may_run(by, office):
+        raise PermissionDenied
+    start, end = month_bounds(month)
+    try:
+        with transaction.atomic():
+            run = BillingRun.objects.create(
+                office=office, period_start=start, period_end=end, created_by=by, total=office_units(office).count()
+            )
+    except IntegrityError:
+        raise ValidationError(
+            _("A billing run of this office for %(month)s is already under way.") % {"month": f"{start:%Y-%m}"}
+        ) from None
+    from .tasks import execute_billing_run
+
+    transaction.on_commit(lambda: execute_billing_run.delay(run.pk))
+    return run
+
+
+def _transition(run: BillingRun, status: str, **fields) -> None:
+    run.check_transition(status)
+    run.status = status
+    for name, value in fields.items():
+        setattr(run, name, value)
+    run.save(update_fields=["status", *fields])
+
+
+def _posting_key(unit, start) -> str:
+    key = f"bill:{unit.pk}:{start:%Y-%m}"
+    # After a void the month may be billed again; the reversed posting keeps the plain key.
+    voided = Bill.objects.filter(unit=unit, period_start=start, status=Bill.Status.VOIDED).count()
+    return f"{key}:r{voided}" if voided else key
+
+
+def _bill_unit(run: BillingRun, unit, items) -> Bill | None:
+    """Bill one unit (call inside a transaction); None when it owes nothing this month."""
+    lines = _lines_for(unit, items, run.period_start, run.period_end)
+    if not lines:
+        return None
+    company = run.office.region.company
+    total = round_money(sum((line.amount for line in lines), ZERO))
+    if unit.status == Unit.Status.UNSOLD:
+        payer, debtor = Bill.Payer.DEVELOPER, ledger.system_account(company, AccountKind.DEVELOPER, office=run.office)
+    else:
+        payer, debtor = Bill.Payer.HOUSEHOLD, ledger.household_account(unit)
+    income = defaultdict(lambda: ZERO)
+    for line in lines:
+        income[line.item.code] += line.amount
+    entries = [(debtor, total)] + [
+        (ledger.system_account(company, AccountKind.INCOME, charge_code=code, office=run.office), -amount)
+        for code, amount in income.items()
+    ]
+    posting = ledger.post(
+        key=_posting_key(unit, run.period_start),
+        company=company,
+        office=run.office,
+        lines=entries,
+        memo=_("Bill %(month)s, %(unit)s") % {"month": f"{run.period_start:%Y-%m}", "unit": unit},
+        by=run.created_by,
+        kind="bill",
+    )
+    bill = Bill.objects.create(
+        run=run,
+        unit=unit,
+        period_start=run.period_start,
+        period_end=run.period_end,
+        payer=payer,
+        total=total,
+        currency=debtor.currency,
+        posting=posting,
+    )
+    BillLine.objects.bulk_create(
+        BillLine(
+            bill=bill,
+            item=line.item,
+            quantity=line.quantity,
+            unit_price=line.unit_price,
+            amount=line.amount,
+            explanation=line.explanation[:500],
+        )
+        for line in lines
+    )
+    return bill
+
+
+def _save_progress(run: BillingRun) -> None:
+    run.error_count = len(run.error_log)
+    run.save(update_fields=["total", "done", "billed", "skipped", "error_count", "error_log", "notes"])
+
+
+def execute_run(run_id: int) -> BillingRun:
+    """Bill every unit of the run's office not yet billed for the month. Resumes a crashed run."""
+    run = BillingRun.objects.select_related("office__region__company", "created_by").get(pk=run_id)
+    if run.status in (BillingRun.Status.DONE, BillingRun.Status.VOIDED):
+        return run
+    if run.status != BillingRun.Status.RUNNING:
+        _transition(run, BillingRun.Status.RUNNING, started_at=timezone.now())
+    items = billable_items(run.office)
+    units = list(office_units(run.office))
+    run.total, run.done, run.billed, run.skipped = len(units), 0, 0, 0
+    run.error_log, run.notes = [], _metered_notes(items)
+    _save_progress(run)
+    try:
+        for index, unit in enumerate(units, start=1):
+            _process_unit(run, unit, items)
+            run.done += 1
+            if index % CHUNK_SIZE == 0:
+                _save_progress(run)
+    except OperationalError:
+        _save_progress(run)
+        _transition(run, BillingRun.Status.FAILED, finished_at=timezone.now())
+        raise
+    _save_progress(run)
+    _transition(run, BillingRun.Status.DONE, finished_at=timezone.now())
+    return run
+
+
+def _already_billed(unit, start) -> bool:
+    return Bill.objects.filter(unit=unit, period_start=start).exclude(status=Bill.Status.VOIDED).exists()
+
+
+def _process_unit(run: BillingRun, unit, items) -> None:
+    if _already_billed(unit, run.period_start):
+        run.skipped += 1
+        return
+    try:
+        with transaction.atomic():
+            bill = _bill_unit(run, unit, items)
+    except OperationalError:
+        raise
+    except IntegrityError:
+        # Another run billed the unit meanwhile; the unique constraint kept it to one bill.
+        if _already_billed(unit, run.period_start):
+            run.skipped += 1
+            return
+        run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": _("The bill could not be saved.")})
+        return
+    except Exception as exc:  # noqa: BLE001 - one unit's failure is logged on the run; the others go on
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc) or type(exc).__name__
+        run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": message})
+        return
+    if bill is None:
+        run.skipped += 1
+    else:
+        run.billed += 1
+
+
+def void_run(run: BillingRun, by, reason: str) -> BillingRun:
+    """Reverse every bill's posting (red-letter) and void the bills and the run; managers only."""
+    if not may_void(by, run.office):
+        raise PermissionDenied
+    reason = (reason or "").strip()
+    if not reason:
+        raise ValidationError(_("Give a reason for voiding the run."))
+    with transaction.atomic():
+        run = BillingRun.objects.select_for_update().get(pk=run.pk)
+        run.check_transition(BillingRun.Status.VOIDED)
+        for bill in run.bills.filter(status=Bill.Status.ISSUED).select_related("posting"):
+            bill.reversal = ledger.reverse(bill.posting, key=f"void:bill:{bill.pk}", reason=reason, by=by)
+            bill.status = Bill.Status.VOIDED
+            bill.save(update_fields=["reversal", "status"])
+        _transition(run, BillingRun.Status.VOIDED, voided_by=by, voided_at=timezone.now(), void_reason=reason[:300])
+    return run
+
+
+def run_totals(run: BillingRun) -> Decimal:
+    totals = run.bills.aggregate(cents=ledger.sum_in_cents("total"))
+    return ledger.from_cents(totals["cents"])
