@@ -83,6 +83,9 @@ class NewRunForm(forms.Form):
         ids = run_office_ids(user)
         offices = Office.objects.select_related("region__company").order_by("name")
         self.fields["office"].queryset = offices if ids is None else offices.filter(pk__in=ids)
+        choices = list(self.fields["office"].queryset[:2])
+        if len(choices) == 1:  # a clerk of one office should not have to pick it
+            self.fields["office"].initial = choices[0]
 
 
 class NewRunView(RunAccessMixin, TemplateView):
