@@ -31,8 +31,8 @@ def test_celery_worker_runs_a_task_through_the_redis_broker():
 
     from portal.celery import app
 
+    assert app.conf.result_backend == settings.REDIS_URL
     app.conf.task_always_eager = False
-    app.conf.result_backend = settings.REDIS_URL
     try:
         with start_worker(app, pool="solo", perform_ping_check=False, shutdown_timeout=10):
             health.check_celery(timeout=20)
