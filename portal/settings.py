@@ -42,6 +42,7 @@ INSTALLED_APPS = [
     "commerce",
     "commerce.ledger",
     "commerce.billing",
+    "commerce.payments",
     "services_catalog",
     "notifications",
     # Wagtail
@@ -186,6 +187,10 @@ MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "Linli"
 STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 
+# Payments: "dummy" (the payer chooses the outcome; refused by a system check when DEBUG is off) or
+# "stripe". Production defaults to Stripe; missing Stripe keys are reported when someone pays.
+PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="stripe" if PRODUCTION else "dummy")
+
 # Internationalisation
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
 LANGUAGES = [("zh-hans", "简体中文"), ("en", "English")]
@@ -263,6 +268,6 @@ LOGGING = {
 }
 
 # Audit: every staff write to these apps is recorded (portal/audit).
-AUDITED_APP_LABELS = ["properties", "people", "frontend", "billing"]
+AUDITED_APP_LABELS = ["properties", "people", "frontend", "billing", "payments"]
 AUDITED_MODELS: list[str] = []
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -16,6 +16,7 @@ urlpatterns = [
     path("", include("frontend.urls")),
     path("", include("portal.people.urls")),
     path("", include("commerce.billing.urls")),
+    path("", include("commerce.payments.urls")),
 ]
 
 if settings.DEBUG:

@@ -14,6 +14,7 @@ from django.urls import reverse
 
 from commerce.billing import runs as billing_runs
 from commerce.billing.models import BillingRun, ChargeItem, ChargeStandard
+from commerce.payments import services as payment_services
 from frontend.models import NewsIndexPage, NewsPage, NoticeIndexPage, NoticePage
 from frontend.site_setup import ensure_site
 from portal.audit.models import AuditEntry
@@ -86,6 +87,7 @@ def w(db):
         office=office_a, period_start=date(2026, 1, 1), period_end=date(2026, 1, 31)
     )
     bill_a = billing_runs.execute_run(billing_run.pk).bills.get(unit=unit_a)
+    payment_a = payment_services.record_desk_payment(manager_a, unit_a, "1.00", "cash", prepayment=True)
     invitation = InvitationFactory(unit=unit_a2, issued_by=manager_a, code="MATRIX01")
     join_request = _join_request_for(unit_a2)
     audit_entry = AuditEntry.objects.create(
@@ -163,6 +165,14 @@ OBJECT_SCREENS = [
     Screen("charge preview", admin("billing_preview", "charge_item"), "manager_a", STAFF_OUTSIDERS),
     Screen("billing run", admin("billing_runs:detail", "billing_run"), "manager_a", STAFF_OUTSIDERS),
     Screen("my bill", admin("my_bill", "bill_a"), "resident", ("neighbour", "far_resident", "manager_b")),
+    Screen("my receipt", admin("my_receipt", "payment_a"), "resident", ("neighbour", "far_resident", "manager_b")),
+    Screen(
+        "desk payment",
+        lambda w: f"{reverse('payments_desk:index')}?unit={w.unit_a.pk}",
+        "manager_a",
+        STAFF_OUTSIDERS,
+    ),
+    Screen("payment receipt", admin("payments_list:receipt", "payment_a"), "manager_a", STAFF_OUTSIDERS),
     Screen("notice page", lambda w: w.notice.url, "resident", ("far_resident", "manager_b")),
     Screen("community news page", lambda w: w.news.url, "resident", ("far_resident", "manager_b")),
 ]
@@ -177,6 +187,7 @@ LIST_SCREENS = [
     Screen("audit log", lambda w: reverse("audit:index"), "manager_a", ("manager_b",)),
     Screen("parking", lambda w: reverse("properties_parkingspace:index"), "manager_a", ("manager_b",)),
     Screen("charge items", lambda w: reverse("billing_chargeitem:index"), "manager_a", ("manager_b",)),
+    Screen("payments", lambda w: reverse("payments_list:index"), "manager_a", ("manager_b",)),
     Screen("my home", lambda w: reverse("resident_home"), "resident", ("neighbour", "far_resident")),
     Screen("notice board", lambda w: "/notices/", "resident", ("far_resident",)),
 ]
@@ -189,6 +200,7 @@ LIST_MARKERS = {
     "audit log": "Unit A-1101 audited",
     "parking": "P-77",
     "charge items": "Property fee A",
+    "payments": lambda w: w.payment_a.receipt_number,
     "my home": "A-1101",
     "notice board": "Water off in building A",
 }
