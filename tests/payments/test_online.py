@@ -69,10 +69,20 @@ def test_a_pending_payment_succeeds_when_the_provider_confirms_later(client, res
     result = answer(client, gateway_url, "pending")
     assert "being processed" in result.content.decode()
     assert household_balance(unit) == Decimal("200.00")
+    resume = reverse("dummy_gateway", args=[payment.pk]) + "?resume=1"
+    assert resume in result.content.decode()
+    page = client.get(resume).content.decode()
+    assert 'value="confirm"' in page and 'value="pay"' not in page
     answer(client, gateway_url, "confirm")
     payment.refresh_from_db()
     assert payment.status == Payment.Status.SUCCEEDED
     assert household_balance(unit) == Decimal("0.00")
+
+
+def test_a_fresh_payment_is_not_offered_a_confirmation_of_a_pending_payment(client, resident, unit, bills):
+    gateway_url, _payment = start_paying(client, resident, unit, bills)
+    page = client.get(gateway_url).content.decode()
+    assert 'value="pay"' in page and 'value="confirm"' not in page
 
 
 def test_a_double_submit_and_a_repeated_success_post_once(client, resident, unit, bills):

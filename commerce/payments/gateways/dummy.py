@@ -71,5 +71,11 @@ def dummy_gateway_page(request, pk):
     return render(
         request,
         "payments/resident/dummy_gateway.html",
-        {"payment": payment, "amount": format_money(payment.amount, payment.currency), "return_url": return_url},
+        {
+            "payment": payment,
+            "amount": format_money(payment.amount, payment.currency),
+            "return_url": return_url,
+            # Coming back to a payment left pending: the provider's later confirmation, as by a bank.
+            "resuming": bool(request.GET.get("resume")) and payment.status == Payment.Status.PENDING,
+        },
     )
