@@ -58,12 +58,23 @@ def billable_items(office):
     )
 
 
-def _metered_notes(items) -> list[str]:
-    return [
+def run_notes(office, items) -> list[str]:
+    """What a monthly run of ``office`` will not bill, said up front rather than silently left out."""
+    notes = [
         _("“%(item)s” is metered and has no reading for this month: not billed.") % {"item": item.name}
         for item in items
         if item.kind == ChargeItem.Kind.METERED
     ]
+    billed = {item.pk for item in items}
+    for item in ChargeItem.objects.filter(office=office, active=True).exclude(pk__in=billed).order_by("name", "pk"):
+        if item.kind == ChargeItem.Kind.ONE_OFF:
+            notes.append(_("“%(item)s” is a one-off charge: the monthly run does not bill it.") % {"item": item.name})
+        else:
+            notes.append(
+                _("“%(item)s” is billed %(cycle)s, not monthly: the monthly run does not bill it.")
+                % {"item": item.name, "cycle": item.get_cycle_display().lower()}
+            )
+    return notes
 
 
 def _lines_for(unit, items, start, end):
@@ -112,7 +123,7 @@ def preview_run(office, month: datetime.date) -> Preview:
     """A dry run: what a run would bill now, per charge item. Writes nothing."""
     start, end = month_bounds(month)
     items = billable_items(office)
-    preview = Preview(office, start, end, notes=_metered_notes(items))
+    preview = Preview(office, start, end, notes=run_notes(office, items))
     per_item = {item.pk: ItemTotal(item) for item in items if item.kind != ChargeItem.Kind.METERED}
     billed = _billed_unit_ids(office, start)
     for unit in office_units(office):
@@ -246,7 +257,7 @@ def execute_run(run_id: int) -> BillingRun:
     items = billable_items(run.office)
     units = list(office_units(run.office))
     run.total, run.done, run.billed, run.skipped = len(units), 0, 0, 0
-    run.error_log, run.notes = [], _metered_notes(items)
+    run.error_log, run.notes = [], run_notes(run.office, items)
     _save_progress(run)
     try:
         for index, unit in enumerate(units, start=1):

@@ -82,6 +82,26 @@ def test_metered_items_are_not_billed_without_readings_and_the_run_says_so(site,
     assert run.notes == ["“metered item” is metered and has no reading for this month: not billed."]
 
 
+def test_items_the_monthly_run_leaves_out_are_named_in_the_preview_and_the_run(site, units, items, clerk):
+    from commerce.billing.models import ChargeItem
+
+    yearly = make_item(site.office, "fixed_per_unit", code="insurance", price="120")
+    ChargeItem.objects.filter(pk=yearly.pk).update(cycle=ChargeItem.Cycle.YEARLY)
+    make_item(site.office, "one_off", code="key-copy", price="30")
+
+    preview = runs.preview_run(site.office, JAN)
+    run = run_now(site.office, clerk)
+
+    expected = [
+        "“metered item” is metered and has no reading for this month: not billed.",
+        "“fixed_per_unit item” is billed yearly, not monthly: the monthly run does not bill it.",
+        "“one_off item” is a one-off charge: the monthly run does not bill it.",
+    ]
+    assert preview.notes == expected
+    assert run.notes == expected
+    assert not BillLine.objects.filter(item__code__in=["insurance", "key-copy"]).exists()
+
+
 def test_running_again_bills_nothing_twice_and_a_unit_added_later_is_billed_next_time(site, units, items, clerk):
     run_now(site.office, clerk)
     late = UnitFactory(building=site.building, grid=site.grid, number="1201", floor=12, floor_area=D("50.00"))
