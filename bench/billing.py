@@ -299,6 +299,36 @@ def report(label, sql, params):
     return rows
 
 
+def time_report_screens(office, run):
+    """First pages of the report screens through ``commerce.reports.queries`` (the functions the views call)."""
+    import datetime as dt
+
+    from commerce.reports import queries
+
+    def timed(label, call):
+        timings, page = [], None
+        for _ in range(REPEAT + 1):
+            started = time.perf_counter()
+            page = call()
+            timings.append((time.perf_counter() - started) * 1000)
+        median = statistics.median(timings[1:])
+        verdict = "met" if median <= TARGET_REPORT_MS else "NOT met"
+        print(
+            f"  {label:<36}{median:>8.1f} ms (cold {timings[0]:.1f} ms)  {len(page.rows)} rows of {page.count:,}"
+            f"  [≤ {TARGET_REPORT_MS} ms: {verdict}]"
+        )
+
+    offices = frozenset([office.pk])
+    as_of = run.period_end + dt.timedelta(days=45)
+    period = (run.period_start, run.period_start)
+    print(f"Report screens' queries (commerce.reports.queries, median of {REPEAT} after one cold run):")
+    timed("arrears with aging, page 1", lambda: queries.arrears_page(queries.Scope(offices, payer="household"), as_of))
+    timed(
+        "collection rate by building, page 1",
+        lambda: queries.collection_page(queries.Scope(offices, period=period), "building"),
+    )
+
+
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--units", type=int, default=100_000)
@@ -374,6 +404,7 @@ def main():
         params = {"office": office.pk, "month": run.period_start, "limit": PAGE}
         report("arrears, first page of 50", ARREARS_SQL, params)
         report("collection rate by building, p. 1", COLLECTION_SQL, params)
+        time_report_screens(office, run)
 
         if profiler:
             print("\nTop functions of the billing run by cumulative time:")

@@ -42,7 +42,13 @@ INSTALLED_APPS = [
     "commerce",
     "commerce.ledger",
     "commerce.billing",
+    "commerce.meters",
     "commerce.payments",
+    "commerce.adjustments",
+    "commerce.reports",
+    "commerce.documents",
+    "commerce.deposits",
+    "commerce.collection",
     "services_catalog",
     "notifications",
     # Wagtail
@@ -190,6 +196,13 @@ STAFF_MFA_REQUIRED = env.bool("STAFF_MFA_REQUIRED", default=True)
 # Payments: "dummy" (the payer chooses the outcome; refused by a system check when DEBUG is off) or
 # "stripe". Production defaults to Stripe; missing Stripe keys are reported when someone pays.
 PAYMENT_GATEWAY = env.str("PAYMENT_GATEWAY", default="stripe" if PRODUCTION else "dummy")
+STRIPE_SECRET_KEY = env.str("STRIPE_SECRET_KEY", default="")
+STRIPE_WEBHOOK_SECRET = env.str("STRIPE_WEBHOOK_SECRET", default="")
+# Another server speaking Stripe's API (a local mock); empty for Stripe itself.
+STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
+# The API version the installed stripe library (16.1) targets; change it only together with the library.
+STRIPE_API_VERSION = "2026-10-28.endive"
+STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
 
 # Internationalisation
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
@@ -268,6 +281,16 @@ LOGGING = {
 }
 
 # Audit: every staff write to these apps is recorded (portal/audit).
-AUDITED_APP_LABELS = ["properties", "people", "frontend", "billing", "payments"]
+AUDITED_APP_LABELS = [
+    "properties",
+    "people",
+    "frontend",
+    "billing",
+    "payments",
+    "adjustments",
+    "deposits",
+    "collection",
+    "meters",
+]
 AUDITED_MODELS: list[str] = []
 AUDIT_TRUST_X_FORWARDED_FOR = env.bool("AUDIT_TRUST_X_FORWARDED_FOR", default=False)

@@ -17,6 +17,7 @@ urlpatterns = [
     path("", include("portal.people.urls")),
     path("", include("commerce.billing.urls")),
     path("", include("commerce.payments.urls")),
+    path("", include("commerce.documents.urls")),
 ]
 
 if settings.DEBUG:

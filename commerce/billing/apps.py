@@ -17,5 +17,5 @@ class BillingConfig(AppConfig):
         register_office_path(StandardTier, "standard__item__office")
         register_office_path(UnitStandardAssignment, "item__office")
         register_office_path(BillingRun, "office")
-        register_office_path(Bill, "run__office")
-        register_office_path(BillLine, "bill__run__office")
+        register_office_path(Bill, "office")
+        register_office_path(BillLine, "bill__office")

@@ -63,17 +63,31 @@ def months_in(period_start: datetime.date, period_end: datetime.date) -> int:
     return (period_end.year - period_start.year) * 12 + period_end.month - period_start.month + 1
 
 
-def compute_charge(unit, item: ChargeItem, period_start, period_end, *, usage: Decimal | None = None) -> ChargeLine:
-    """The charge line of ``item`` for ``unit`` over the period (``usage`` for metered items)."""
+def compute_charge(
+    unit,
+    item: ChargeItem,
+    period_start,
+    period_end,
+    *,
+    usage: Decimal | None = None,
+    standard: ChargeStandard | None = None,
+    parking_spaces: int | None = None,
+) -> ChargeLine:
+    """The charge line of ``item`` for ``unit`` over the period (``usage`` for metered items).
+
+    A billing run passes the ``standard`` and ``parking_spaces`` it loaded for many units at once;
+    otherwise they are looked up here.
+    """
     if usage is not None and (isinstance(usage, (bool, float)) or not isinstance(usage, (Decimal, int))):
         raise TypeError("usage must be a Decimal or an int.")
     if usage is not None and usage < 0:
         raise ChargeError(_("Usage cannot be negative."))
     months = months_in(period_start, period_end)
-    standard = standard_for(unit, item, period_start)
+    if standard is None:
+        standard = standard_for(unit, item, period_start)
     money = _Money(unit.building.community.office.region.company.currency)
     if standard.formula.strip():
-        return _formula_line(unit, item, standard, months, usage, money)
+        return _formula_line(unit, item, standard, months, usage, parking_spaces, money)
     kind = item.kind
     if kind == ChargeItem.Kind.METERED:
         return _metered_line(item, standard, usage, money)
@@ -87,7 +101,7 @@ def compute_charge(unit, item: ChargeItem, period_start, period_end, *, usage: D
         steps = f"{money.price(price)}{_times_months(months)}"
         return _line(item, standard, price * months, Decimal(months), price, steps, money)
     if kind == ChargeItem.Kind.FIXED_PER_PARKING:
-        spaces = unit.parking_spaces.count()
+        spaces = unit.parking_spaces.count() if parking_spaces is None else parking_spaces
         counted = ngettext("%(count)s parking space", "%(count)s parking spaces", spaces) % {"count": spaces}
         steps = f"{counted} × {money.price(price)}{_times_months(months)}"
         return _line(item, standard, price * spaces * months, Decimal(spaces * months), price, steps, money)
@@ -162,13 +176,13 @@ def _metered_line(item, standard, usage, money: _Money) -> ChargeLine:
     return _line(item, standard, exact, usage, None, steps, money)
 
 
-def _formula_line(unit, item, standard, months, usage, money: _Money) -> ChargeLine:
+def _formula_line(unit, item, standard, months, usage, parking_spaces, money: _Money) -> ChargeLine:
     tree = formula.validate(standard.formula)
     variables = {
         "area": unit.floor_area,
         "floor": unit.floor,
         "months": months,
-        "parking_spaces": unit.parking_spaces.count(),
+        "parking_spaces": unit.parking_spaces.count() if parking_spaces is None else parking_spaces,
     }
     if standard.unit_price is not None:
         variables["unit_price"] = standard.unit_price

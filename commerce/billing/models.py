@@ -97,9 +97,7 @@ class ChargeStandard(ClusterableModel):
         return f"{self.item} · {self.name}"
 
     def clean(self):
-        errors = {}
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            errors["effective_to"] = _("The end date is before the start date.")
+        errors = period_order_errors(self)
         if self.formula.strip():
             try:
                 formula.validate(self.formula)
@@ -109,17 +107,25 @@ class ChargeStandard(ClusterableModel):
             # Metered standards may price by tiers instead; the form checks those with its tier rows.
             errors["unit_price"] = _("Give a unit price or a formula.")
         if not errors and self.item_id and self.effective_from:
-            overlapping = overlapping_ranges(
-                ChargeStandard.objects.filter(item_id=self.item_id).exclude(pk=self.pk),
-                self.effective_from,
-                self.effective_to,
-            ).first()
+            overlapping = overlapping_with(self, ChargeStandard.objects.filter(item_id=self.item_id)).first()
             if overlapping:
                 errors["effective_from"] = _("These dates overlap the standard “%(name)s” of the same item.") % {
                     "name": overlapping.name
                 }
         if errors:
             raise ValidationError(errors)
+
+
+def period_order_errors(row) -> dict:
+    """The form error of a row whose [effective_from, effective_to] runs backwards, if it does."""
+    if row.effective_to and row.effective_from and row.effective_to < row.effective_from:
+        return {"effective_to": _("The end date is before the start date.")}
+    return {}
+
+
+def overlapping_with(row, queryset):
+    """The other rows of ``queryset`` whose effective period meets ``row``'s."""
+    return overlapping_ranges(queryset.exclude(pk=row.pk), row.effective_from, row.effective_to)
 
 
 def overlapping_ranges(queryset, start, end):
@@ -195,18 +201,14 @@ class UnitStandardAssignment(models.Model):
         return f"{self.unit} · {self.standard}"
 
     def clean(self):
-        errors = {}
-        if self.effective_to and self.effective_from and self.effective_to < self.effective_from:
-            errors["effective_to"] = _("The end date is before the start date.")
+        errors = period_order_errors(self)
         if self.standard_id and self.item_id and self.standard.item_id != self.item_id:
             errors["standard"] = _("The standard belongs to another charge item.")
         if self.unit_id and self.item_id and self.unit.building.community.office_id != self.item.office_id:
             errors["unit"] = _("The unit is not in the charge item's office.")
         if not errors and self.unit_id and self.item_id and self.effective_from:
-            others = UnitStandardAssignment.objects.filter(unit_id=self.unit_id, item_id=self.item_id).exclude(
-                pk=self.pk
-            )
-            if overlapping_ranges(others, self.effective_from, self.effective_to).exists():
+            others = UnitStandardAssignment.objects.filter(unit_id=self.unit_id, item_id=self.item_id)
+            if overlapping_with(self, others).exists():
                 errors["effective_from"] = _("The unit already has an assignment for this item on these dates.")
         if errors:
             raise ValidationError(errors)
@@ -305,8 +307,23 @@ class Bill(models.Model):
         ISSUED = "issued", _("Issued")
         VOIDED = "voided", _("Voided")
 
-    run = models.ForeignKey(BillingRun, on_delete=models.PROTECT, related_name="bills", verbose_name=_("billing run"))
+    class Kind(models.TextChoices):
+        PERIODIC = "periodic", _("Monthly bill")
+        ONE_OFF = "one_off", _("One-off charge")
+
+    kind = models.CharField(_("kind"), max_length=10, choices=Kind.choices, default=Kind.PERIODIC)
+    run = models.ForeignKey(
+        BillingRun,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bills",
+        verbose_name=_("billing run"),
+        help_text=_("Empty for a one-off charge."),
+    )
     unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="bills", verbose_name=_("unit"))
+    # The unit's office when the bill was issued: scoping and reports filter on it without joining the tree.
+    office = models.ForeignKey(Office, on_delete=models.PROTECT, related_name="bills", verbose_name=_("office"))
     period_start = models.DateField(_("period start"))
     period_end = models.DateField(_("period end"))
     payer = models.CharField(_("payer"), max_length=10, choices=Payer.choices, default=Payer.HOUSEHOLD)
@@ -324,6 +341,15 @@ class Bill(models.Model):
         verbose_name=_("reversal posting"),
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("charged by"),
+    )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
     class Meta:
@@ -333,12 +359,17 @@ class Bill(models.Model):
         constraints = [
             models.UniqueConstraint(
                 fields=["unit", "period_start"],
-                condition=~Q(status="voided"),
+                condition=~Q(status="voided") & Q(kind="periodic"),
                 name="bill_one_per_unit_and_period",
-            )
+            ),
+            models.CheckConstraint(
+                condition=Q(kind="one_off") | Q(run__isnull=False), name="bill_periodic_bills_have_a_run"
+            ),
         ]
 
     def __str__(self):
+        if self.kind == self.Kind.ONE_OFF:
+            return f"{self.unit} {self.period_start:%Y-%m-%d}"
         return f"{self.unit} {self.period_start:%Y-%m}"
 
 

@@ -6,7 +6,9 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
 
+from commerce.adjustments.summary import resident_lines
 from commerce.ledger.services import household_balance
+from commerce.meters.resident import attach_meter_details
 from commerce.money import format_money
 from portal.access import resident_units
 
@@ -47,4 +49,5 @@ def my_bill(request, pk):
         bill = _decorate(_bills_of(request.user).get(pk=pk))
     except Bill.DoesNotExist:
         raise Http404 from None
-    return render(request, "billing/resident/bill.html", {"bill": bill})
+    attach_meter_details(bill)
+    return render(request, "billing/resident/bill.html", {"bill": bill, "adjustments": resident_lines(bill)})

@@ -18,18 +18,23 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, OperationalError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
+from django.utils.translation import ngettext
 
 from commerce.ledger import services as ledger
 from commerce.ledger.models import AccountKind
+from commerce.meters.billing import MeteredUsage, record_sources
 from commerce.money import round_money
 from portal.access import may_act_in_office
 from portal.people.models import StaffRole
 from portal.properties.models import Unit
 
+from . import batch
+from .batch import RunContext
 from .charges import ChargeError, compute_charge
 from .models import Bill, BillingRun, BillLine, ChargeItem
 
-CHUNK_SIZE = 50
+CHUNK_SIZE = 50  # progress is saved every CHUNK_SIZE units on the one-unit path
+BATCH_SIZE = 1000  # units billed per transaction on the chunked path
 RUN_ROLES = (StaffRole.BILLING_CLERK, StaffRole.OFFICE_MANAGER)
 VOID_ROLES = (StaffRole.OFFICE_MANAGER,)
 ZERO = Decimal("0.00")
@@ -58,13 +63,9 @@ def billable_items(office):
     )
 
 
-def run_notes(office, items) -> list[str]:
+def run_notes(office, items, metered: MeteredUsage | None = None) -> list[str]:
     """What a monthly run of ``office`` will not bill, said up front rather than silently left out."""
-    notes = [
-        _("“%(item)s” is metered and has no reading for this month: not billed.") % {"item": item.name}
-        for item in items
-        if item.kind == ChargeItem.Kind.METERED
-    ]
+    notes = metered.notes(items) if metered is not None else []
     billed = {item.pk for item in items}
     for item in ChargeItem.objects.filter(office=office, active=True).exclude(pk__in=billed).order_by("name", "pk"):
         if item.kind == ChargeItem.Kind.ONE_OFF:
@@ -77,8 +78,8 @@ def run_notes(office, items) -> list[str]:
     return notes
 
 
-def _lines_for(unit, items, start, end):
-    """The non-zero charge lines of the unit; metered items are left out (no readings yet)."""
+def _lines_for(unit, items, start, end, metered: MeteredUsage | None = None):
+    """The non-zero charge lines of the unit; metered items from ``metered`` (no reading: no line)."""
     lines = []
     for item in items:
         if item.kind == ChargeItem.Kind.METERED:
@@ -86,12 +87,14 @@ def _lines_for(unit, items, start, end):
         line = compute_charge(unit, item, start, end)
         if line.amount != 0:
             lines.append(line)
+    if metered is not None:
+        lines.extend(metered.lines_for(unit, items))
     return lines
 
 
 def _billed_unit_ids(office, start) -> set[int]:
     return set(
-        Bill.objects.filter(unit__building__community__office=office, period_start=start)
+        Bill.objects.filter(unit__building__community__office=office, period_start=start, kind=Bill.Kind.PERIODIC)
         .exclude(status=Bill.Status.VOIDED)
         .values_list("unit_id", flat=True)
     )
@@ -123,8 +126,9 @@ def preview_run(office, month: datetime.date) -> Preview:
     """A dry run: what a run would bill now, per charge item. Writes nothing."""
     start, end = month_bounds(month)
     items = billable_items(office)
-    preview = Preview(office, start, end, notes=run_notes(office, items))
-    per_item = {item.pk: ItemTotal(item) for item in items if item.kind != ChargeItem.Kind.METERED}
+    metered = MeteredUsage.load(office, start, end)
+    preview = Preview(office, start, end, notes=run_notes(office, items, metered))
+    per_item = {item.pk: ItemTotal(item) for item in items}
     billed = _billed_unit_ids(office, start)
     for unit in office_units(office):
         preview.units_total += 1
@@ -132,7 +136,7 @@ def preview_run(office, month: datetime.date) -> Preview:
             preview.already_billed += 1
             continue
         try:
-            lines = _lines_for(unit, items, start, end)
+            lines = _lines_for(unit, items, start, end, metered)
         except ChargeError as exc:
             preview.errors.append({"unit": str(unit), "message": str(exc)})
             continue
@@ -140,8 +144,9 @@ def preview_run(office, month: datetime.date) -> Preview:
             preview.nothing_to_bill += 1
             continue
         preview.units_to_bill += 1
+        for item_pk in {line.item.pk for line in lines}:
+            per_item[item_pk].units += 1
         for line in lines:
-            per_item[line.item.pk].units += 1
             per_item[line.item.pk].total += line.amount
             preview.total += line.amount
     preview.items = list(per_item.values())
@@ -187,13 +192,15 @@ def _transition(run: BillingRun, status: str, **fields) -> None:
 def _posting_key(unit, start) -> str:
     key = f"bill:{unit.pk}:{start:%Y-%m}"
     # After a void the month may be billed again; the reversed posting keeps the plain key.
-    voided = Bill.objects.filter(unit=unit, period_start=start, status=Bill.Status.VOIDED).count()
+    voided = Bill.objects.filter(
+        unit=unit, period_start=start, status=Bill.Status.VOIDED, kind=Bill.Kind.PERIODIC
+    ).count()
     return f"{key}:r{voided}" if voided else key
 
 
-def _bill_unit(run: BillingRun, unit, items) -> Bill | None:
+def _bill_unit(run: BillingRun, unit, items, metered: MeteredUsage | None = None) -> Bill | None:
     """Bill one unit (call inside a transaction); None when it owes nothing this month."""
-    lines = _lines_for(unit, items, run.period_start, run.period_end)
+    lines = _lines_for(unit, items, run.period_start, run.period_end, metered)
     if not lines:
         return None
     company = run.office.region.company
@@ -220,6 +227,7 @@ def _bill_unit(run: BillingRun, unit, items) -> Bill | None:
     )
     bill = Bill.objects.create(
         run=run,
+        office=run.office,
         unit=unit,
         period_start=run.period_start,
         period_end=run.period_end,
@@ -228,7 +236,7 @@ def _bill_unit(run: BillingRun, unit, items) -> Bill | None:
         currency=debtor.currency,
         posting=posting,
     )
-    BillLine.objects.bulk_create(
+    bill_lines = BillLine.objects.bulk_create(
         BillLine(
             bill=bill,
             item=line.item,
@@ -239,6 +247,7 @@ def _bill_unit(run: BillingRun, unit, items) -> Bill | None:
         )
         for line in lines
     )
+    record_sources(bill_lines, lines)
     return bill
 
 
@@ -248,23 +257,30 @@ def _save_progress(run: BillingRun) -> None:
 
 
 def execute_run(run_id: int) -> BillingRun:
-    """Bill every unit of the run's office not yet billed for the month. Resumes a crashed run."""
+    """Bill every unit of the run's office not yet billed for the month. Resumes a crashed run.
+
+    Units are billed a chunk at a time (``batch.bill_chunk``: one transaction and a few bulk INSERTs per
+    chunk); a chunk that collides with another writer is billed again unit by unit. After each chunk,
+    households that paid ahead have their new bills settled from the prepayment.
+    """
     run = BillingRun.objects.select_related("office__region__company", "created_by").get(pk=run_id)
     if run.status in (BillingRun.Status.DONE, BillingRun.Status.VOIDED):
         return run
     if run.status != BillingRun.Status.RUNNING:
         _transition(run, BillingRun.Status.RUNNING, started_at=timezone.now())
     items = billable_items(run.office)
-    units = list(office_units(run.office))
+    units = batch.load_units(run.office)
     run.total, run.done, run.billed, run.skipped = len(units), 0, 0, 0
-    run.error_log, run.notes = [], run_notes(run.office, items)
+    metered = MeteredUsage.load(run.office, run.period_start, run.period_end, persist=True)
+    run.error_log, run.notes = [], run_notes(run.office, items, metered)
     _save_progress(run)
+    context = RunContext(run.office, items, run.period_start, run.period_end, metered=metered)
     try:
-        for index, unit in enumerate(units, start=1):
-            _process_unit(run, unit, items)
-            run.done += 1
-            if index % CHUNK_SIZE == 0:
-                _save_progress(run)
+        for offset in range(0, len(units), BATCH_SIZE):
+            chunk = units[offset : offset + BATCH_SIZE]
+            billed = _bill_chunk(run, chunk, items, context, metered)
+            _apply_prepayments(billed)
+            _save_progress(run)
     except OperationalError:
         _save_progress(run)
         _transition(run, BillingRun.Status.FAILED, finished_at=timezone.now())
@@ -274,34 +290,67 @@ def execute_run(run_id: int) -> BillingRun:
     return run
 
 
+def _bill_chunk(run: BillingRun, chunk, items, context, metered: MeteredUsage | None = None) -> list[int]:
+    """Bill one chunk of units, counting on the run; returns the ids of the units billed."""
+    if context is not None:
+        result = batch.bill_chunk(run, chunk, context)
+        if not result.collided:
+            run.done += len(chunk)
+            run.billed += len(result.billed)
+            run.skipped += result.skipped + result.nothing_due
+            run.error_log.extend(result.errors)
+            return result.billed
+    billed = []
+    for index, unit in enumerate(chunk, start=1):
+        if _process_unit(run, unit, items, metered):
+            billed.append(unit.pk)
+        run.done += 1
+        if index % CHUNK_SIZE == 0:
+            _save_progress(run)
+    return billed
+
+
+def _apply_prepayments(unit_ids: list[int]) -> None:
+    from commerce.payments.prepayments import apply_prepayments, units_with_prepayment
+
+    for unit in Unit.objects.filter(pk__in=units_with_prepayment(unit_ids)):
+        apply_prepayments(unit)
+
+
 def _already_billed(unit, start) -> bool:
-    return Bill.objects.filter(unit=unit, period_start=start).exclude(status=Bill.Status.VOIDED).exists()
+    return (
+        Bill.objects.filter(unit=unit, period_start=start, kind=Bill.Kind.PERIODIC)
+        .exclude(status=Bill.Status.VOIDED)
+        .exists()
+    )
 
 
-def _process_unit(run: BillingRun, unit, items) -> None:
+def _process_unit(run: BillingRun, unit, items, metered: MeteredUsage | None = None) -> bool:
+    """Bill one unit in its own transaction, counting on the run; True when it was billed."""
     if _already_billed(unit, run.period_start):
         run.skipped += 1
-        return
+        return False
     try:
         with transaction.atomic():
-            bill = _bill_unit(run, unit, items)
+            bill = _bill_unit(run, unit, items, metered)
     except OperationalError:
         raise
     except IntegrityError:
         # Another run billed the unit meanwhile; the unique constraint kept it to one bill.
         if _already_billed(unit, run.period_start):
             run.skipped += 1
-            return
+            return False
         run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": _("The bill could not be saved.")})
-        return
+        return False
     except Exception as exc:  # noqa: BLE001 - one unit's failure is logged on the run; the others go on
         message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc) or type(exc).__name__
         run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": message})
-        return
+        return False
     if bill is None:
         run.skipped += 1
-    else:
-        run.billed += 1
+        return False
+    run.billed += 1
+    return True
 
 
 def void_run(run: BillingRun, by, reason: str) -> BillingRun:
@@ -314,12 +363,44 @@ def void_run(run: BillingRun, by, reason: str) -> BillingRun:
     with transaction.atomic():
         run = BillingRun.objects.select_for_update().get(pk=run.pk)
         run.check_transition(BillingRun.Status.VOIDED)
+        _refuse_if_paid(run)
         for bill in run.bills.filter(status=Bill.Status.ISSUED).select_related("posting"):
+            _reverse_adjustments(bill, reason, by)
             bill.reversal = ledger.reverse(bill.posting, key=f"void:bill:{bill.pk}", reason=reason, by=by)
             bill.status = Bill.Status.VOIDED
             bill.save(update_fields=["reversal", "status"])
         _transition(run, BillingRun.Status.VOIDED, voided_by=by, voided_at=timezone.now(), void_reason=reason[:300])
     return run
+
+
+def _reverse_adjustments(bill: Bill, reason: str, by) -> None:
+    """Late fees, waivers and discounts of a voided bill go with it: each posting is reversed too."""
+    from commerce.adjustments.models import BillAdjustment
+
+    for adjustment in BillAdjustment.objects.filter(bill=bill).select_related("posting"):
+        ledger.reverse(adjustment.posting, key=f"void:adjustment:{adjustment.pk}", reason=reason, by=by)
+
+
+def _refuse_if_paid(run: BillingRun) -> None:
+    """Money already settled on a bill must be refunded (or the bill corrected by a waiver) first: voiding
+    it would leave the payment pointing at a bill that no longer counts."""
+    from commerce.payments.services import paid_by_bill
+
+    bills = list(run.bills.filter(status=Bill.Status.ISSUED).select_for_update())
+    settled = paid_by_bill(bills)
+    paid = [bill for bill in bills if settled[bill.pk] > 0]
+    if paid:
+        raise ValidationError(
+            ngettext(
+                "%(count)s bill of this run is already paid: refund that payment first, or correct the bill "
+                "with a waiver or discount instead of voiding the run.",
+                "%(count)s bills of this run are already paid: refund those payments first, or correct the "
+                "bills with a waiver or discount instead of voiding the run.",
+                len(paid),
+            )
+            % {"count": len(paid)},
+            code="paid",
+        )
 
 
 def run_totals(run: BillingRun) -> Decimal:

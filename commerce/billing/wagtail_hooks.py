@@ -13,6 +13,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.ui.tables import Column
 from wagtail.admin.viewsets.base import ViewSet
 from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
@@ -20,7 +21,7 @@ from wagtail.admin.viewsets.model import ModelViewSet, ModelViewSetGroup
 from portal.access import scope_to_offices, staff_offices
 from portal.properties.wagtail_hooks import ScopedViewSet
 
-from . import forms, run_views, views
+from . import forms, one_off, one_off_views, run_views, views
 from .models import ChargeItem, ChargeStandard, UnitStandardAssignment
 
 
@@ -135,4 +136,26 @@ def register_billing_viewsets():
 
 @hooks.register("register_admin_urls")
 def register_billing_urls():
-    return [path("billing/items/<int:pk>/preview/", views.ChargePreviewView.as_view(), name="billing_preview")]
+    return [
+        path("billing/items/<int:pk>/preview/", views.ChargePreviewView.as_view(), name="billing_preview"),
+        path("billing/units/<int:unit_pk>/charge/", one_off_views.OneOffChargeView.as_view(), name="billing_one_off"),
+    ]
+
+
+class OneOffChargePanel(Component):
+    template_name = "billing/admin/one_off_panel.html"
+
+    def __init__(self, unit):
+        self.unit = unit
+
+    def get_context_data(self, parent_context=None):
+        return {"url": reverse("billing_one_off", args=[self.unit.pk])}
+
+
+@hooks.register("properties_unit_lookup_panels")
+def one_off_charge_panel(request, unit):
+    office = unit.building.community.office
+    has_items = ChargeItem.objects.filter(office=office, kind=ChargeItem.Kind.ONE_OFF, active=True).exists()
+    if not has_items or not one_off.may_charge(request.user, office):
+        return None
+    return OneOffChargePanel(unit)

@@ -14,9 +14,9 @@ from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal.append_only import AppendOnlyError, AppendOnlyModel, append_only_manager
 
-class AppendOnlyError(RuntimeError):
-    pass
+__all__ = ["Account", "AccountKind", "AppendOnlyError", "Entry", "Posting"]
 
 
 class AccountKind(models.TextChoices):
@@ -87,33 +87,15 @@ class Account(models.Model):
         return self.name
 
 
-class AppendOnlyQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Ledger rows cannot be edited; post a reversal instead.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError("Ledger rows cannot be edited; post a reversal instead.")
-
-    def delete(self):
-        raise AppendOnlyError("Ledger rows cannot be deleted; post a reversal instead.")
-
-
-class AppendOnlyModel(models.Model):
-    objects = AppendOnlyQuerySet.as_manager()
+class LedgerRow(AppendOnlyModel):
+    append_only_refusal = "Ledger rows cannot be edited or deleted; post a reversal instead."
+    objects = append_only_manager(append_only_refusal)
 
     class Meta:
         abstract = True
 
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("Ledger rows cannot be edited; post a reversal instead.")
-        super().save(*args, **kwargs)
 
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Ledger rows cannot be deleted; post a reversal instead.")
-
-
-class Posting(AppendOnlyModel):
+class Posting(LedgerRow):
     """One business event (a charge, a payment, a waiver…) as a balanced set of entries."""
 
     idempotency_key = models.CharField(_("idempotency key"), max_length=200, unique=True)
@@ -155,7 +137,7 @@ class Posting(AppendOnlyModel):
         return f"{self.idempotency_key}: {self.memo}"
 
 
-class Entry(AppendOnlyModel):
+class Entry(LedgerRow):
     """One line of a posting: debit positive, credit negative."""
 
     posting = models.ForeignKey(Posting, on_delete=models.PROTECT, related_name="entries", verbose_name=_("posting"))

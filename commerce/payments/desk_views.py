@@ -22,6 +22,8 @@ from .models import Payment
 from .receipts import render_receipt
 
 PAYMENTS_SHOWN = 200
+# Online payments come through a gateway and bank collections through a collection file, never the desk.
+DESK_METHODS = [c for c in Payment.Method.values if c not in (Payment.Method.ONLINE, Payment.Method.BANK_COLLECTION)]
 
 
 def desk_office_ids(user):
@@ -75,7 +77,7 @@ class UnitLookupForm(forms.Form):
 class DeskPaymentForm(forms.Form):
     amount = forms.CharField(label=gettext_lazy("Amount"), max_length=30)
     method = forms.ChoiceField(
-        label=gettext_lazy("Method"), choices=[c for c in Payment.Method.choices if c[0] != Payment.Method.ONLINE]
+        label=gettext_lazy("Method"), choices=[c for c in Payment.Method.choices if c[0] in DESK_METHODS]
     )
     bills = forms.MultipleChoiceField(
         label=gettext_lazy("Bills"), required=False, widget=forms.CheckboxSelectMultiple, choices=()

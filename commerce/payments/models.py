@@ -9,6 +9,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from commerce.billing.models import Bill
 from portal.properties.models import Office, Unit
@@ -21,6 +22,7 @@ class Payment(models.Model):
         CARD = "card", _("Bank card")
         BANK_TRANSFER = "bank_transfer", _("Bank transfer")
         QR = "qr", _("QR code")
+        BANK_COLLECTION = "bank_collection", _("Bank collection")
 
     class Status(models.TextChoices):
         CREATED = "created", _("Created")
@@ -146,3 +148,115 @@ class ReceiptCounter(models.Model):
 
     def __str__(self):
         return f"{self.office} {self.year}: {self.last}"
+
+
+class Refund(models.Model):
+    """Money given back from a succeeded payment; it counts once it succeeded (see ``refunds.py``)."""
+
+    class Status(models.TextChoices):
+        REQUESTED = "requested", pgettext_lazy("refund status", "Requested")
+        PENDING = "pending", pgettext_lazy("refund status", "Pending")
+        SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Refunded")
+        FAILED = "failed", pgettext_lazy("refund status", "Failed")
+
+    # Desk refunds succeed at once; online ones wait (pending) until the provider confirms them.
+    TRANSITIONS = {
+        Status.REQUESTED: {Status.PENDING, Status.SUCCEEDED, Status.FAILED},
+        Status.PENDING: {Status.SUCCEEDED, Status.FAILED},
+        Status.SUCCEEDED: set(),
+        Status.FAILED: set(),
+    }
+    OPEN = (Status.REQUESTED, Status.PENDING)
+
+    payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+    reason = models.CharField(_("reason"), max_length=300)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)
+    provider_reference = models.CharField(_("provider reference"), max_length=200, blank=True)
+    failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
+    from_prepayment = models.DecimalField(
+        _("from prepayment"),
+        max_digits=14,
+        decimal_places=2,
+        default=0,
+        help_text=_("The part of the refund taken from the payment's unapplied prepayment."),
+    )
+    posting = models.ForeignKey(
+        "ledger.Posting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="refunds",
+        verbose_name=_("ledger posting"),
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("created by"),
+    )
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True, db_index=True)
+    decided_at = models.DateTimeField(_("decided at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("refund")
+        verbose_name_plural = _("refunds")
+        ordering = ["-created_at", "-id"]
+        constraints = [models.CheckConstraint(condition=Q(amount__gt=0), name="refund_amount_positive")]
+
+    def __str__(self):
+        return f"{self.payment} ↩ {self.amount}"
+
+    def can_become(self, status: str) -> bool:
+        return status in self.TRANSITIONS.get(self.status, set())
+
+    def check_transition(self, status: str) -> None:
+        if not self.can_become(status):
+            raise ValidationError(
+                _("A refund cannot go from “%(old)s” to “%(new)s”.")
+                % {"old": self.get_status_display(), "new": self.Status(status).label},
+                code="transition",
+            )
+
+
+class RefundAllocation(models.Model):
+    """What a succeeded refund took back from one bill the payment had settled: the bill owes it again."""
+
+    refund = models.ForeignKey(Refund, on_delete=models.PROTECT, related_name="allocations", verbose_name=_("refund"))
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="refund_allocations", verbose_name=_("bill"))
+    amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
+
+    class Meta:
+        verbose_name = _("refund allocation")
+        verbose_name_plural = _("refund allocations")
+        ordering = ["refund_id", "-bill__period_start", "id"]
+        constraints = [
+            models.UniqueConstraint(fields=["refund", "bill"], name="refund_allocation_once_per_bill"),
+            models.CheckConstraint(condition=Q(amount__gt=0), name="refund_allocation_amount_positive"),
+        ]
+
+    def __str__(self):
+        return f"{self.refund} ← {self.bill}: {self.amount}"
+
+
+class ProviderEvent(models.Model):
+    """A webhook event from a payment provider, stored once per provider event id."""
+
+    gateway = models.CharField(_("gateway"), max_length=30)
+    event_id = models.CharField(_("event id"), max_length=255)
+    type = models.CharField(_("type"), max_length=100)
+    received_at = models.DateTimeField(_("received at"), auto_now_add=True)
+    processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
+    payload = models.JSONField(_("payload"))
+    result = models.CharField(_("result"), max_length=300, blank=True)
+
+    class Meta:
+        verbose_name = _("provider event")
+        verbose_name_plural = _("provider events")
+        ordering = ["-received_at", "-id"]
+        constraints = [models.UniqueConstraint(fields=["gateway", "event_id"], name="provider_event_once")]
+
+    def __str__(self):
+        return f"{self.gateway} {self.type} {self.event_id}"

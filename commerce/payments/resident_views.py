@@ -20,7 +20,7 @@ from portal.access import get_unit_for_resident_or_404, resident_units
 from . import services
 from .gateways import GatewayUnavailable, get_gateway
 from .models import Payment
-from .receipts import render_receipt
+from .receipts import render_receipt, visible_refunds
 
 
 def _households_with_due_bills(user):
@@ -71,7 +71,11 @@ def payment_result(request, pk):
     return render(
         request,
         "payments/resident/result.html",
-        {"payment": payment, "amount": format_money(payment.amount, payment.currency)},
+        {
+            "payment": payment,
+            "amount": format_money(payment.amount, payment.currency),
+            "refunds": visible_refunds(payment),
+        },
     )
 
 

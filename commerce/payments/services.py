@@ -15,6 +15,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from commerce.adjustments.totals import adjustments_by_bill
 from commerce.billing.models import Bill
 from commerce.ledger import services as ledger
 from commerce.ledger.models import AccountKind
@@ -33,14 +34,24 @@ ALL_DUE = "all due"
 
 
 def paid_by_bill(bills: Iterable[Bill]) -> dict[int, Decimal]:
+    """What succeeded payments settled on each bill, less what succeeded refunds took back from it."""
+    from .models import Refund, RefundAllocation
+
     ids = [bill.pk for bill in bills]
     totals = (
         PaymentAllocation.objects.filter(bill_id__in=ids, payment__status=Payment.Status.SUCCEEDED)
         .values("bill_id")
         .annotate(cents=ledger.sum_in_cents())
     )
+    refunded = (
+        RefundAllocation.objects.filter(bill_id__in=ids, refund__status=Refund.Status.SUCCEEDED)
+        .values("bill_id")
+        .annotate(cents=ledger.sum_in_cents())
+    )
     paid = dict.fromkeys(ids, ZERO)
     paid.update({row["bill_id"]: ledger.from_cents(row["cents"]) for row in totals})
+    for row in refunded:
+        paid[row["bill_id"]] -= ledger.from_cents(row["cents"])
     return paid
 
 
@@ -48,17 +59,25 @@ def paid(bill: Bill) -> Decimal:
     return paid_by_bill([bill])[bill.pk]
 
 
-def outstanding(bill: Bill, already_paid: Decimal | None = None) -> Decimal:
-    """What is left to pay on the bill; nothing on a voided bill."""
+def outstanding(bill: Bill, already_paid: Decimal | None = None, adjusted: Decimal | None = None) -> Decimal:
+    """What is left to pay on the bill: its total plus its late fees, waivers and discounts, minus what was paid.
+
+    Nothing on a voided bill.
+    """
     if bill.status != Bill.Status.ISSUED:
         return ZERO
-    return max(ZERO, bill.total - (paid(bill) if already_paid is None else already_paid))
+    if already_paid is None:
+        already_paid = paid(bill)
+    if adjusted is None:
+        adjusted = adjustments_by_bill([bill])[bill.pk]
+    return max(ZERO, bill.total + adjusted - already_paid)
 
 
 def outstanding_by_bill(bills: Iterable[Bill]) -> dict[int, Decimal]:
     bills = list(bills)
     paid_map = paid_by_bill(bills)
-    return {bill.pk: outstanding(bill, paid_map[bill.pk]) for bill in bills}
+    adjusted = adjustments_by_bill(bills)
+    return {bill.pk: outstanding(bill, paid_map[bill.pk], adjusted[bill.pk]) for bill in bills}
 
 
 def due_bills(unit) -> list[Bill]:
@@ -245,7 +264,7 @@ def record_desk_payment(staff, unit, amount, method: str, bills=None, *, prepaym
     office, currency = _office_and_currency(unit)
     if not may_act_in_office(staff, DESK_ROLES, office):
         raise PermissionDenied(_("You cannot take payments for this office."))
-    if method not in Payment.Method.values or method == Payment.Method.ONLINE:
+    if method not in Payment.Method.values or method in (Payment.Method.ONLINE, Payment.Method.BANK_COLLECTION):
         raise ValidationError(_("Choose how the household paid."), code="method")
     amount = to_decimal(amount, negative_ok=False) if not isinstance(amount, str) else parse_amount(amount)
     if amount <= 0:

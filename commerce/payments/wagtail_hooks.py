@@ -11,7 +11,7 @@ from commerce.ledger.models import Account
 from commerce.money import format_money
 from portal.access import may_act_in_office
 
-from . import desk_views, services
+from . import desk_views, refund_views, services
 
 
 class DeskMenuItem(MenuItem):
@@ -41,6 +41,8 @@ class PaymentListViewSet(ViewSet):
         return [
             path("", desk_views.PaymentListView.as_view(), name="index"),
             path("<int:pk>/receipt/", desk_views.StaffReceiptView.as_view(), name="receipt"),
+            path("<int:pk>/", refund_views.PaymentDetailView.as_view(), name="detail"),
+            path("refunds/<int:pk>/send/", refund_views.SendRefundAgainView.as_view(), name="send_refund"),
         ]
 
 

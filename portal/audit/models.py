@@ -5,23 +5,12 @@ from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal.append_only import AppendOnlyError, AppendOnlyModel, append_only_manager
 
-class AppendOnlyError(RuntimeError):
-    pass
-
-
-class AuditQuerySet(models.QuerySet):
-    def update(self, **kwargs):
-        raise AppendOnlyError("Audit entries cannot be edited.")
-
-    def bulk_update(self, objs, fields, batch_size=None):
-        raise AppendOnlyError("Audit entries cannot be edited.")
-
-    def delete(self):
-        raise AppendOnlyError("Audit entries cannot be deleted.")
+__all__ = ["AppendOnlyError", "AuditEntry"]
 
 
-class AuditEntry(models.Model):
+class AuditEntry(AppendOnlyModel):
     class Action(models.TextChoices):
         CREATE = "create", _("Created")
         UPDATE = "update", _("Changed")
@@ -49,7 +38,8 @@ class AuditEntry(models.Model):
     summary = models.CharField(_("summary"), max_length=300, blank=True)
     changes = models.JSONField(_("before / after"), default=dict, blank=True)
 
-    objects = AuditQuerySet.as_manager()
+    append_only_refusal = "Audit entries cannot be edited or deleted."
+    objects = append_only_manager(append_only_refusal)
 
     class Meta:
         verbose_name = _("audit entry")
@@ -60,11 +50,3 @@ class AuditEntry(models.Model):
     def __str__(self):
         at = f"{timezone.localtime(self.at):%Y-%m-%d %H:%M}" if self.at else "-"
         return f"{at} {self.actor_label} {self.get_action_display()} {self.object_label}"
-
-    def save(self, *args, **kwargs):
-        if self.pk is not None:
-            raise AppendOnlyError("Audit entries cannot be edited.")
-        super().save(*args, **kwargs)
-
-    def delete(self, *args, **kwargs):
-        raise AppendOnlyError("Audit entries cannot be deleted.")

@@ -79,7 +79,7 @@ def test_metered_items_are_not_billed_without_readings_and_the_run_says_so(site,
     run = run_now(site.office, clerk)
 
     assert not BillLine.objects.filter(item=items["water"]).exists()
-    assert run.notes == ["“metered item” is metered and has no reading for this month: not billed."]
+    assert run.notes == ["“metered item”: 2 units have no reading for this month and are not billed for it."]
 
 
 def test_items_the_monthly_run_leaves_out_are_named_in_the_preview_and_the_run(site, units, items, clerk):
@@ -93,7 +93,7 @@ def test_items_the_monthly_run_leaves_out_are_named_in_the_preview_and_the_run(s
     run = run_now(site.office, clerk)
 
     expected = [
-        "“metered item” is metered and has no reading for this month: not billed.",
+        "“metered item”: 2 units have no reading for this month and are not billed for it.",
         "“fixed_per_unit item” is billed yearly, not monthly: the monthly run does not bill it.",
         "“one_off item” is a one-off charge: the monthly run does not bill it.",
     ]
@@ -156,7 +156,7 @@ def test_the_dry_run_counts_and_totals_without_writing_anything(site, units, ite
     assert (preview.units_total, preview.units_to_bill, preview.already_billed) == (3, 1, 2)
     assert preview.total == D("150.00")
     totals = {row.item.code: (row.units, row.total) for row in preview.items}
-    assert totals == {"property-fee": (1, D("140.00")), "garbage": (1, D("10.00"))}
+    assert totals == {"property-fee": (1, D("140.00")), "garbage": (1, D("10.00")), "water": (0, D("0.00"))}
     assert len(preview.notes) == 1
     assert (Bill.objects.count(), Posting.objects.count(), Entry.objects.count(), Account.objects.count()) == before
     assert not Account.objects.filter(unit=late).exists()

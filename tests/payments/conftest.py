@@ -10,6 +10,7 @@ from commerce.billing.models import BillingRun
 from portal.people.models import StaffRole
 from tests.billing.conftest import company, make_item, other_site, site  # noqa: F401
 from tests.factories import AccountFactory, ResidentMembershipFactory, UnitFactory
+from tests.payments.stripe_support import stripe_api, stripe_settings  # noqa: F401
 from tests.properties.conftest import staff
 
 

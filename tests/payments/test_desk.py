@@ -59,3 +59,13 @@ def test_the_unit_lookup_links_a_clerk_to_the_desk_payment(client, clerk, unit, 
     page = client.get(reverse("properties_unit:inspect", args=[unit.pk])).content.decode()
     assert f"{reverse('payments_desk:index')}?unit={unit.pk}" in page
     assert "2 bills due, ¥200.00 in total." in page
+
+
+@pytest.mark.parametrize("method", ["online", "bank_collection"])
+def test_the_desk_offers_neither_online_payment_nor_bank_collection(client, clerk, unit, bills, method):
+    client.force_login(clerk)
+    page = client.get(reverse("payments_desk:index"), {"unit": unit.pk}).content.decode()
+    assert 'value="cash"' in page and f'value="{method}"' not in page
+    response = client.post(reverse("payments_desk:index"), {"unit": unit.pk, "amount": "200", "method": method})
+    assert response.status_code == 200 and "is not one of the available choices" in response.content.decode()
+    assert not Payment.objects.exists()

@@ -23,7 +23,7 @@ from portal.access import resident_units
 
 from .. import services
 from ..models import Payment
-from . import Gateway, get_gateway
+from . import Gateway, GatewayRefund, get_gateway
 
 
 class DummyGateway(Gateway):
@@ -37,6 +37,10 @@ class DummyGateway(Gateway):
     def handle_return(self, request, payment):
         # The dummy page already reported the outcome through the services; nothing arrives with the return.
         return Payment.objects.get(pk=payment.pk)
+
+    def refund(self, refund):
+        # No money ever moved, so none has to come back: the refund is settled at once.
+        return GatewayRefund(reference=f"dummy-refund-{refund.pk}", settled=True)
 
 
 OUTCOMES = {"pay", "decline", "pending", "confirm"}

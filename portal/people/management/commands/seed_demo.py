@@ -108,6 +108,7 @@ class Command(BaseCommand):
                 seed_demo_resident(ctx)
                 seed_staff_totp(ctx)
                 seed_charges(ctx)
+                seed_meters(ctx)
             seed_site(ctx, self.stdout)
 
     def print_logins(self) -> None:
@@ -484,6 +485,13 @@ def seed_charges(ctx: Seed) -> None:
     from commerce.billing.demo import seed_demo_charges
 
     ctx.created["charge items"] += seed_demo_charges()
+
+
+def seed_meters(ctx: Seed) -> None:
+    """Water meters with readings and a shared meter in the first community, from meters' own seed."""
+    from commerce.meters.demo import seed_demo_meters
+
+    ctx.created["meters"] += seed_demo_meters(ctx.today)
 
 
 # --- public site -------------------------------------------------------------------------------

@@ -1,0 +1,11 @@
+from django import template
+
+from commerce.meters.services import show
+
+register = template.Library()
+
+
+@register.filter
+def qty(value):
+    """A reading, usage or area without trailing zeros: 423.3, 15, 0.522."""
+    return "" if value is None else show(value)
