@@ -29,32 +29,35 @@ def reserve_ids(model, count: int) -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def copy_rows(model, columns: Sequence[str], rows: Iterable[tuple]) -> None:
-    """COPY ``rows`` (tuples in the order of ``columns``, which are attribute names) into the model's table."""
+def _quoted_columns(model, columns: Sequence[str]) -> str:
     fields = {field.attname: field.column for field in model._meta.concrete_fields}
-    quoted = ", ".join(connection.ops.quote_name(fields[name]) for name in columns)
-    statement = f"COPY {connection.ops.quote_name(model._meta.db_table)} ({quoted}) FROM STDIN"
+    return ", ".join(connection.ops.quote_name(fields[name]) for name in columns)
+
+
+def _copy(table: str, quoted: str, rows: Iterable[tuple]) -> None:
     connection.ensure_connection()
+    statement = f"COPY {table} ({quoted}) FROM STDIN"
     with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(statement) as copy:
         for row in rows:
             copy.write_row(row)
+
+
+def copy_rows(model, columns: Sequence[str], rows: Iterable[tuple]) -> None:
+    """COPY ``rows`` (tuples in the order of ``columns``, which are attribute names) into the model's table."""
+    _copy(connection.ops.quote_name(model._meta.db_table), _quoted_columns(model, columns), rows)
 
 
 def insert_ignoring_conflicts(model, columns: Sequence[str], rows: Sequence[tuple]) -> None:
     """INSERT the rows, skipping those a unique constraint already holds (one statement, via a temp table)."""
     if not rows:
         return
-    fields = {field.attname: field.column for field in model._meta.concrete_fields}
-    quoted = ", ".join(connection.ops.quote_name(fields[name]) for name in columns)
+    quoted = _quoted_columns(model, columns)
     table = connection.ops.quote_name(model._meta.db_table)
     with connection.cursor() as cursor:
         cursor.execute("DROP TABLE IF EXISTS bulk_staging")
         # Same column types, no constraints: the target table's constraints decide at the INSERT.
         cursor.execute(f"CREATE TEMP TABLE bulk_staging AS SELECT {quoted} FROM {table} WITH NO DATA")  # noqa: S608
-    staging = f"COPY bulk_staging ({quoted}) FROM STDIN"
-    with connection.wrap_database_errors, connection.connection.cursor() as cursor, cursor.copy(staging) as copy:
-        for row in rows:
-            copy.write_row(row)
+    _copy("bulk_staging", quoted, rows)
     with connection.cursor() as cursor:
         # Identifiers come from the model, quoted; no value is formatted into the SQL.
         cursor.execute(f"INSERT INTO {table} ({quoted}) SELECT {quoted} FROM bulk_staging ON CONFLICT DO NOTHING")  # noqa: S608

@@ -20,6 +20,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commerce.billing.models import Bill
 from portal.properties.models import Office
+from portal.state_machine import TransitionsMixin
 
 MAX_DAILY_RATE = Decimal("0.01")
 
@@ -167,7 +168,7 @@ class BillAdjustment(models.Model):
         return f"{self.bill} {self.get_kind_display()}: {self.amount}"
 
 
-class AdjustmentRequest(models.Model):
+class AdjustmentRequest(TransitionsMixin, models.Model):
     """A waiver or discount of a bill's charges asked for by staff, decided by an office manager."""
 
     class Kind(models.TextChoices):
@@ -234,13 +235,4 @@ class AdjustmentRequest(models.Model):
     def __str__(self):
         return f"{self.bill} {self.get_kind_display()} {self.amount}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("A waiver request cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label},
-                code="transition",
-            )
+    transition_refusal = _("A waiver request cannot go from “%(old)s” to “%(new)s”.")

@@ -19,6 +19,7 @@ from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
 from portal.properties.models import Office, Unit
+from portal.state_machine import TransitionsMixin
 
 from . import formula
 
@@ -214,7 +215,7 @@ class UnitStandardAssignment(models.Model):
             raise ValidationError(errors)
 
 
-class BillingRun(models.Model):
+class BillingRun(TransitionsMixin, models.Model):
     """One monthly billing run (月结) of one office: a bill per unit, each with one ledger posting."""
 
     class Status(models.TextChoices):
@@ -281,15 +282,7 @@ class BillingRun(models.Model):
     def __str__(self):
         return f"{self.office} {self.period_start:%Y-%m}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("A billing run cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label}
-            )
+    transition_refusal = _("A billing run cannot go from “%(old)s” to “%(new)s”.")
 
     @property
     def percent(self) -> int:

@@ -76,9 +76,6 @@ def issue_charge(
     company = office.region.company
     posting_key = f"charge:{key}"
     with transaction.atomic():
-        existing = Bill.objects.filter(posting__idempotency_key=posting_key).first()
-        if existing is not None:
-            return existing
         if unit.status == Unit.Status.UNSOLD:
             payer, debtor = Bill.Payer.DEVELOPER, ledger.system_account(company, AccountKind.DEVELOPER, office=office)
         else:
@@ -94,6 +91,10 @@ def issue_charge(
             kind="charge",
             reason=note,
         )
+        # The posting's unique key serialises concurrent callers: the second sees the first's bill here.
+        existing = Bill.objects.filter(posting=posting).first()
+        if existing is not None:
+            return existing
         bill = Bill.objects.create(
             kind=Bill.Kind.ONE_OFF,
             office=office,

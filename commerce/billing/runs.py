@@ -2,15 +2,14 @@
 
 Safe to re-run: a unit has at most one live bill per month (a partial unique constraint) and each
 bill's ledger posting has an idempotency key, so a crashed or repeated run bills nothing twice and
-a unit added since the last run is billed by the next one. Each unit is billed in its own
-transaction; an error on one unit is logged on the run and the others go on.
+a unit added since the last run is billed by the next one. Units are billed a chunk per transaction
+(``batch``); a unit whose price cannot be computed is logged on the run and the others go on.
 """
 
 from __future__ import annotations
 
 import calendar
 import datetime
-from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
@@ -21,17 +20,14 @@ from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from commerce.ledger import services as ledger
-from commerce.ledger.models import AccountKind
-from commerce.meters.billing import MeteredUsage, record_sources
-from commerce.money import round_money
+from commerce.meters.billing import MeteredUsage
 from portal.access import may_act_in_office
 from portal.people.models import StaffRole
 from portal.properties.models import Unit
 
 from . import batch
 from .batch import RunContext
-from .charges import ChargeError, compute_charge
-from .models import Bill, BillingRun, BillLine, ChargeItem
+from .models import Bill, BillingRun, ChargeItem
 
 CHUNK_SIZE = 50  # progress is saved every CHUNK_SIZE units on the one-unit path
 BATCH_SIZE = 1000  # units billed per transaction on the chunked path
@@ -78,28 +74,6 @@ def run_notes(office, items, metered: MeteredUsage | None = None) -> list[str]:
     return notes
 
 
-def _lines_for(unit, items, start, end, metered: MeteredUsage | None = None):
-    """The non-zero charge lines of the unit; metered items from ``metered`` (no reading: no line)."""
-    lines = []
-    for item in items:
-        if item.kind == ChargeItem.Kind.METERED:
-            continue
-        line = compute_charge(unit, item, start, end)
-        if line.amount != 0:
-            lines.append(line)
-    if metered is not None:
-        lines.extend(metered.lines_for(unit, items))
-    return lines
-
-
-def _billed_unit_ids(office, start) -> set[int]:
-    return set(
-        Bill.objects.filter(unit__building__community__office=office, period_start=start, kind=Bill.Kind.PERIODIC)
-        .exclude(status=Bill.Status.VOIDED)
-        .values_list("unit_id", flat=True)
-    )
-
-
 @dataclass
 class ItemTotal:
     item: ChargeItem
@@ -129,21 +103,14 @@ def preview_run(office, month: datetime.date) -> Preview:
     metered = MeteredUsage.load(office, start, end)
     preview = Preview(office, start, end, notes=run_notes(office, items, metered))
     per_item = {item.pk: ItemTotal(item) for item in items}
-    billed = _billed_unit_ids(office, start)
-    for unit in office_units(office):
-        preview.units_total += 1
-        if unit.pk in billed:
-            preview.already_billed += 1
-            continue
-        try:
-            lines = _lines_for(unit, items, start, end, metered)
-        except ChargeError as exc:
-            preview.errors.append({"unit": str(unit), "message": str(exc)})
-            continue
-        if not lines:
-            preview.nothing_to_bill += 1
-            continue
-        preview.units_to_bill += 1
+    units = batch.load_units(office)
+    billed = batch.billed_unit_ids([unit.pk for unit in units], start)
+    preview.units_total, preview.already_billed = len(units), len(billed)
+    context = RunContext(office, items, start, end, metered=metered)
+    priced, errors, preview.nothing_to_bill = batch.price_units(context, [u for u in units if u.pk not in billed])
+    preview.errors = [{"unit": error["unit"], "message": error["message"]} for error in errors]
+    preview.units_to_bill = len(priced)
+    for _unit, lines in priced:
         for item_pk in {line.item.pk for line in lines}:
             per_item[item_pk].units += 1
         for line in lines:
@@ -189,68 +156,6 @@ def _transition(run: BillingRun, status: str, **fields) -> None:
     run.save(update_fields=["status", *fields])
 
 
-def _posting_key(unit, start) -> str:
-    key = f"bill:{unit.pk}:{start:%Y-%m}"
-    # After a void the month may be billed again; the reversed posting keeps the plain key.
-    voided = Bill.objects.filter(
-        unit=unit, period_start=start, status=Bill.Status.VOIDED, kind=Bill.Kind.PERIODIC
-    ).count()
-    return f"{key}:r{voided}" if voided else key
-
-
-def _bill_unit(run: BillingRun, unit, items, metered: MeteredUsage | None = None) -> Bill | None:
-    """Bill one unit (call inside a transaction); None when it owes nothing this month."""
-    lines = _lines_for(unit, items, run.period_start, run.period_end, metered)
-    if not lines:
-        return None
-    company = run.office.region.company
-    total = round_money(sum((line.amount for line in lines), ZERO))
-    if unit.status == Unit.Status.UNSOLD:
-        payer, debtor = Bill.Payer.DEVELOPER, ledger.system_account(company, AccountKind.DEVELOPER, office=run.office)
-    else:
-        payer, debtor = Bill.Payer.HOUSEHOLD, ledger.household_account(unit)
-    income = defaultdict(lambda: ZERO)
-    for line in lines:
-        income[line.item.code] += line.amount
-    entries = [(debtor, total)] + [
-        (ledger.system_account(company, AccountKind.INCOME, charge_code=code, office=run.office), -amount)
-        for code, amount in income.items()
-    ]
-    posting = ledger.post(
-        key=_posting_key(unit, run.period_start),
-        company=company,
-        office=run.office,
-        lines=entries,
-        memo=_("Bill %(month)s, %(unit)s") % {"month": f"{run.period_start:%Y-%m}", "unit": unit},
-        by=run.created_by,
-        kind="bill",
-    )
-    bill = Bill.objects.create(
-        run=run,
-        office=run.office,
-        unit=unit,
-        period_start=run.period_start,
-        period_end=run.period_end,
-        payer=payer,
-        total=total,
-        currency=debtor.currency,
-        posting=posting,
-    )
-    bill_lines = BillLine.objects.bulk_create(
-        BillLine(
-            bill=bill,
-            item=line.item,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            amount=line.amount,
-            explanation=line.explanation[:500],
-        )
-        for line in lines
-    )
-    record_sources(bill_lines, lines)
-    return bill
-
-
 def _save_progress(run: BillingRun) -> None:
     run.error_count = len(run.error_log)
     run.save(update_fields=["total", "done", "billed", "skipped", "error_count", "error_log", "notes"])
@@ -278,7 +183,7 @@ def execute_run(run_id: int) -> BillingRun:
     try:
         for offset in range(0, len(units), BATCH_SIZE):
             chunk = units[offset : offset + BATCH_SIZE]
-            billed = _bill_chunk(run, chunk, items, context, metered)
+            billed = _bill_chunk(run, chunk, context)
             _apply_prepayments(billed)
             _save_progress(run)
     except OperationalError:
@@ -290,24 +195,45 @@ def execute_run(run_id: int) -> BillingRun:
     return run
 
 
-def _bill_chunk(run: BillingRun, chunk, items, context, metered: MeteredUsage | None = None) -> list[int]:
-    """Bill one chunk of units, counting on the run; returns the ids of the units billed."""
-    if context is not None:
-        result = batch.bill_chunk(run, chunk, context)
-        if not result.collided:
-            run.done += len(chunk)
-            run.billed += len(result.billed)
-            run.skipped += result.skipped + result.nothing_due
-            run.error_log.extend(result.errors)
-            return result.billed
+def _bill_chunk(run: BillingRun, chunk, context: RunContext) -> list[int]:
+    """Bill one chunk of units, counting on the run; returns the ids of the units billed.
+
+    A chunk that collided with another writer is billed again one unit per transaction, so only the
+    unit billed meanwhile is skipped.
+    """
+    result = batch.bill_chunk(run, chunk, context)
+    if not result.collided:
+        _count(run, len(chunk), result)
+        return result.billed
     billed = []
     for index, unit in enumerate(chunk, start=1):
-        if _process_unit(run, unit, items, metered):
-            billed.append(unit.pk)
-        run.done += 1
+        billed.extend(_bill_one(run, unit, context))
         if index % CHUNK_SIZE == 0:
             _save_progress(run)
     return billed
+
+
+def _count(run: BillingRun, units: int, result: batch.ChunkResult) -> None:
+    run.done += units
+    run.billed += len(result.billed)
+    run.skipped += result.skipped + result.nothing_due
+    run.error_log.extend(result.errors)
+
+
+def _bill_one(run: BillingRun, unit, context: RunContext) -> list[int]:
+    try:
+        result = batch.bill_chunk(run, [unit], context)
+    except OperationalError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - one unit's failure is logged on the run; the others go on
+        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc) or type(exc).__name__
+        run.done += 1
+        run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": message})
+        return []
+    if result.collided:  # another writer billed this very unit meanwhile: the constraint kept one bill
+        result.skipped += 1
+    _count(run, 1, result)
+    return result.billed
 
 
 def _apply_prepayments(unit_ids: list[int]) -> None:
@@ -315,42 +241,6 @@ def _apply_prepayments(unit_ids: list[int]) -> None:
 
     for unit in Unit.objects.filter(pk__in=units_with_prepayment(unit_ids)):
         apply_prepayments(unit)
-
-
-def _already_billed(unit, start) -> bool:
-    return (
-        Bill.objects.filter(unit=unit, period_start=start, kind=Bill.Kind.PERIODIC)
-        .exclude(status=Bill.Status.VOIDED)
-        .exists()
-    )
-
-
-def _process_unit(run: BillingRun, unit, items, metered: MeteredUsage | None = None) -> bool:
-    """Bill one unit in its own transaction, counting on the run; True when it was billed."""
-    if _already_billed(unit, run.period_start):
-        run.skipped += 1
-        return False
-    try:
-        with transaction.atomic():
-            bill = _bill_unit(run, unit, items, metered)
-    except OperationalError:
-        raise
-    except IntegrityError:
-        # Another run billed the unit meanwhile; the unique constraint kept it to one bill.
-        if _already_billed(unit, run.period_start):
-            run.skipped += 1
-            return False
-        run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": _("The bill could not be saved.")})
-        return False
-    except Exception as exc:  # noqa: BLE001 - one unit's failure is logged on the run; the others go on
-        message = exc.messages[0] if isinstance(exc, ValidationError) else str(exc) or type(exc).__name__
-        run.error_log.append({"unit_id": unit.pk, "unit": str(unit), "message": message})
-        return False
-    if bill is None:
-        run.skipped += 1
-        return False
-    run.billed += 1
-    return True
 
 
 def void_run(run: BillingRun, by, reason: str) -> BillingRun:

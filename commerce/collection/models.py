@@ -7,13 +7,13 @@ awaiting the bank's answer at a time (a partial unique index on lines still "sen
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commerce.billing.models import Bill
 from portal.properties.models import Office, Unit
+from portal.state_machine import TransitionsMixin
 
 
 def mask_account(number: str) -> str:
@@ -58,7 +58,7 @@ class BankMandate(models.Model):
         super().save(*args, **kwargs)
 
 
-class CollectionBatch(models.Model):
+class CollectionBatch(TransitionsMixin, models.Model):
     class Status(models.TextChoices):
         EXPORTED = "exported", _("Exported, awaiting the bank")
         RESULT_IMPORTED = "result_imported", _("Result imported")
@@ -100,16 +100,7 @@ class CollectionBatch(models.Model):
     def __str__(self):
         return self.file_name or f"#{self.pk}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("A collection batch cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label},
-                code="transition",
-            )
+    transition_refusal = _("A collection batch cannot go from “%(old)s” to “%(new)s”.")
 
 
 class CollectionLine(models.Model):

@@ -5,16 +5,16 @@ partly forfeited with the rest refunded. Every step is a ``DepositEvent`` with i
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 from django.utils.translation import pgettext_lazy
 
 from portal.properties.models import Office, Unit
+from portal.state_machine import TransitionsMixin
 
 
-class Deposit(models.Model):
+class Deposit(TransitionsMixin, models.Model):
     class Kind(models.TextChoices):
         RENOVATION = "renovation", _("Renovation deposit")
         DECORATION = "decoration", _("Decoration deposit")
@@ -79,16 +79,7 @@ class Deposit(models.Model):
     def held_amount(self):
         return self.amount - self.refunded_amount - self.forfeited_amount
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("This deposit is “%(old)s”, not held; it cannot become “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label},
-                code="transition",
-            )
+    transition_refusal = _("This deposit is “%(old)s”, not held; it cannot become “%(new)s”.")
 
 
 class DepositEvent(models.Model):

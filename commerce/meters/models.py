@@ -19,6 +19,7 @@ from django.utils.translation import gettext_lazy as _
 
 from commerce.billing.models import BillLine, ChargeItem
 from portal.properties.models import Office, Unit
+from portal.state_machine import TransitionsMixin
 
 DEFAULT_ABNORMAL_FACTOR = Decimal("3")
 DEFAULT_AVERAGE_OVER = 6
@@ -156,7 +157,7 @@ class Meter(models.Model):
             raise ValidationError(errors)
 
 
-class MeterReading(models.Model):
+class MeterReading(TransitionsMixin, models.Model):
     """One reading of one meter on one date, with the usage since the meter's previous reading."""
 
     class Status(models.TextChoices):
@@ -231,16 +232,7 @@ class MeterReading(models.Model):
     def __str__(self):
         return f"{self.meter} {self.date}: {self.value}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("A reading cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label},
-                code="transition",
-            )
+    transition_refusal = _("A reading cannot go from “%(old)s” to “%(new)s”.")
 
 
 class Apportionment(models.Model):

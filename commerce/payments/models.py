@@ -5,7 +5,6 @@ bills it settled. What a bill still owes is derived from the allocations (see ``
 """
 
 from django.conf import settings
-from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
@@ -13,9 +12,10 @@ from django.utils.translation import pgettext_lazy
 
 from commerce.billing.models import Bill
 from portal.properties.models import Office, Unit
+from portal.state_machine import TransitionsMixin
 
 
-class Payment(models.Model):
+class Payment(TransitionsMixin, models.Model):
     class Method(models.TextChoices):
         ONLINE = "online", _("Online")
         CASH = "cash", _("Cash")
@@ -102,16 +102,7 @@ class Payment(models.Model):
     def __str__(self):
         return self.receipt_number or f"#{self.pk}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("A payment cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label},
-                code="transition",
-            )
+    transition_refusal = _("A payment cannot go from “%(old)s” to “%(new)s”.")
 
 
 class PaymentAllocation(models.Model):
@@ -150,7 +141,7 @@ class ReceiptCounter(models.Model):
         return f"{self.office} {self.year}: {self.last}"
 
 
-class Refund(models.Model):
+class Refund(TransitionsMixin, models.Model):
     """Money given back from a succeeded payment; it counts once it succeeded (see ``refunds.py``)."""
 
     class Status(models.TextChoices):
@@ -209,16 +200,7 @@ class Refund(models.Model):
     def __str__(self):
         return f"{self.payment} ↩ {self.amount}"
 
-    def can_become(self, status: str) -> bool:
-        return status in self.TRANSITIONS.get(self.status, set())
-
-    def check_transition(self, status: str) -> None:
-        if not self.can_become(status):
-            raise ValidationError(
-                _("A refund cannot go from “%(old)s” to “%(new)s”.")
-                % {"old": self.get_status_display(), "new": self.Status(status).label},
-                code="transition",
-            )
+    transition_refusal = _("A refund cannot go from “%(old)s” to “%(new)s”.")
 
 
 class RefundAllocation(models.Model):

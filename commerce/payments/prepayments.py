@@ -67,15 +67,6 @@ def apply_prepayments(unit) -> list[PaymentAllocation]:
                 payment.prepaid_amount -= share
                 owed[bill.pk] -= share
         PaymentAllocation.objects.bulk_create(created)
-        for payment in payments:
+        for payment in {allocation.payment for allocation in created}:
             Payment.objects.filter(pk=payment.pk).update(prepaid_amount=payment.prepaid_amount)
     return created
-
-
-def unapplied_prepayment(unit) -> Decimal:
-    from commerce.ledger.services import from_cents, sum_in_cents
-
-    total = Payment.objects.filter(unit=unit, status=Payment.Status.SUCCEEDED).aggregate(
-        cents=sum_in_cents("prepaid_amount")
-    )
-    return from_cents(total["cents"])

@@ -5,14 +5,19 @@ from decimal import Decimal
 import pytest
 
 from commerce.billing.models import Bill
-from commerce.ledger.services import household_balance
+from commerce.ledger.services import from_cents, household_balance, sum_in_cents
 from commerce.payments import services
 from commerce.payments.models import Payment, PaymentAllocation
-from commerce.payments.prepayments import apply_prepayments, unapplied_prepayment
+from commerce.payments.prepayments import apply_prepayments
 from tests.billing.conftest import make_item
 from tests.payments.conftest import run_month
 
 pytestmark = pytest.mark.django_db
+
+
+def unapplied_prepayment(unit):
+    paid = Payment.objects.filter(unit=unit, status=Payment.Status.SUCCEEDED)
+    return from_cents(paid.aggregate(cents=sum_in_cents("prepaid_amount"))["cents"])
 
 
 @pytest.fixture
