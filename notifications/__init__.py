@@ -1,1 +1,1 @@
-
+"""Notifications: ``from notifications.services import notify``."""

@@ -38,6 +38,9 @@ INSTALLED_APPS = [
     "portal.people",
     "portal.properties",
     "portal.audit",
+    "portal.workorders",
+    "portal.clubhouse",
+    "portal.voting",
     "frontend",
     "commerce",
     "commerce.ledger",
@@ -49,6 +52,7 @@ INSTALLED_APPS = [
     "commerce.documents",
     "commerce.deposits",
     "commerce.collection",
+    "commerce.marketplace",
     "services_catalog",
     "notifications",
     # Wagtail

@@ -18,6 +18,12 @@ urlpatterns = [
     path("", include("commerce.billing.urls")),
     path("", include("commerce.payments.urls")),
     path("", include("commerce.documents.urls")),
+    path("", include("portal.workorders.urls")),
+    path("", include("portal.clubhouse.urls")),
+    path("", include("portal.voting.urls")),
+    path("", include("services_catalog.urls")),
+    path("", include("commerce.marketplace.urls")),
+    path("", include("notifications.urls")),
 ]
 
 if settings.DEBUG:

@@ -72,3 +72,19 @@ def initials(name) -> str:
         return text[0]
     parts = text.split()
     return "".join(p[0] for p in parts[:2]).upper()
+
+
+@register.simple_tag(takes_context=True)
+def resident_shortcuts(context, nav_only=False) -> list:
+    """The apps' registered entries (``frontend/shortcuts.py``) this user can use."""
+    from frontend import shortcuts
+
+    request = context.get("request")
+    user = getattr(request, "user", None)
+    if user is None or not user.is_authenticated:
+        return []
+    cached = getattr(request, "_frontend_shortcuts", None)
+    if cached is None:
+        cached = shortcuts.for_user(has_household=access.resident_memberships(user).exists())
+        request._frontend_shortcuts = cached
+    return [s for s in cached if s.in_nav] if nav_only else cached

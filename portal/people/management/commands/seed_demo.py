@@ -109,6 +109,7 @@ class Command(BaseCommand):
                 seed_staff_totp(ctx)
                 seed_charges(ctx)
                 seed_meters(ctx)
+                seed_apps(ctx)
             seed_site(ctx, self.stdout)
 
     def print_logins(self) -> None:
@@ -492,6 +493,25 @@ def seed_meters(ctx: Seed) -> None:
     from commerce.meters.demo import seed_demo_meters
 
     ctx.created["meters"] += seed_demo_meters(ctx.today)
+
+
+# --- the other apps, each from its own demo module ------------------------------------------------
+
+APP_SEEDS = [  # (module, function, what the count counts)
+    ("portal.workorders.demo", "seed_demo_workorders", "work orders"),
+    ("portal.clubhouse.demo", "seed_demo_clubhouse", "clubhouse records"),
+    ("portal.voting.demo", "seed_demo_voting", "owners' meeting records"),
+    ("services_catalog.demo", "seed_demo_services", "special services"),
+    ("commerce.marketplace.demo", "seed_demo_marketplace", "marketplace records"),
+    ("notifications.demo", "seed_demo_notifications", "notifications"),
+]
+
+
+def seed_apps(ctx: Seed) -> None:
+    from importlib import import_module
+
+    for module, function, what in APP_SEEDS:
+        ctx.created[what] += getattr(import_module(module), function)(ctx.today)
 
 
 # --- public site -------------------------------------------------------------------------------

@@ -1,0 +1,10 @@
+"""Demo data of this app (run from ``manage.py seed_demo``)."""
+
+from __future__ import annotations
+
+import datetime
+
+
+def seed_demo_voting(today: datetime.date) -> int:
+    """Create the demo records when missing; returns how many were made."""
+    return 0
