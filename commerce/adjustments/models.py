@@ -123,8 +123,9 @@ class BillAdjustment(models.Model):
         LATE_FEE_WAIVER = "late_fee_waiver", _("Late fee waived")
         WAIVER = "waiver", _("Waiver")
         DISCOUNT = "discount", _("Discount")
+        CANCELLATION = "cancellation", _("Cancelled")
 
-    PRINCIPAL_KINDS = (Kind.WAIVER, Kind.DISCOUNT)
+    PRINCIPAL_KINDS = (Kind.WAIVER, Kind.DISCOUNT, Kind.CANCELLATION)
     LATE_FEE_KINDS = (Kind.LATE_FEE, Kind.LATE_FEE_WAIVER)
 
     bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="adjustments", verbose_name=_("bill"))

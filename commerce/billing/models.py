@@ -335,6 +335,8 @@ class Bill(models.Model):
     )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.ISSUED)
     note = models.CharField(_("note"), max_length=300, blank=True)
+    # What another app charged: "<app>:<kind>:<id>" (clubhouse booking, service order...); empty for fees.
+    source = models.CharField(_("charged for"), max_length=100, blank=True, db_index=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

@@ -61,10 +61,12 @@ def issue_charge(
     unit_price: Decimal | None = None,
     explanation: str = "",
     on: datetime.date | None = None,
+    source: str = "",
 ) -> Bill:
     """Post and bill ``amount`` of ``item`` to the unit's household (the developer for an unsold unit).
 
-    Exactly once per ``key``: calling again with the same key returns the first bill.
+    Exactly once per ``key``: calling again with the same key returns the first bill. ``source``
+    ("<app>:<kind>:<id>") names what another app charged, for its bill-paid hook (``payments.hooks``).
     """
     amount = parse_amount(amount) if isinstance(amount, str) else to_decimal(amount, negative_ok=False)
     if amount <= 0:
@@ -106,6 +108,7 @@ def issue_charge(
             currency=debtor.currency,
             posting=posting,
             note=note[:300],
+            source=source[:100],
             created_by=by if getattr(by, "is_authenticated", False) else None,
         )
         BillLine.objects.create(
@@ -154,3 +157,70 @@ def charge_one_off(staff, unit, item: ChargeItem, *, quantity, note: str, amount
         explanation=explanation,
         on=on,
     )
+
+
+def cancel_charge(bill: Bill, *, reason: str, by=None, keep=Decimal("0")) -> Bill:
+    """Cancel a one-off charge (a cancelled booking, a rejected order) and refund what was paid toward it.
+
+    With ``keep`` zero the charge is reversed (red-letter) and the bill voided; with ``keep`` above zero
+    (a cancellation fee by policy) the bill is credited down to ``keep``. Whatever was paid toward the
+    bill beyond what it still charges is refunded: desk money at once, online money through its gateway.
+    Idempotent: a second call changes nothing and refunds nothing more.
+    """
+    from commerce.adjustments.models import BillAdjustment
+    from commerce.payments import refunds as refund_service
+    from commerce.payments.models import Refund
+    from commerce.payments.services import paid
+
+    keep = to_decimal(keep, negative_ok=False)
+    if bill.kind != Bill.Kind.ONE_OFF:
+        raise ValidationError(_("Only a one-off charge can be cancelled this way."), code="kind")
+    if keep > bill.total:
+        raise ValidationError(_("The part kept cannot be more than the charge."), code="keep")
+    reason = (reason or "").strip() or _("Cancelled")
+    with transaction.atomic():
+        locked = Bill.objects.select_for_update().select_related("office__region__company", "unit").get(pk=bill.pk)
+        company = locked.office.region.company
+        if keep == 0 and locked.status == Bill.Status.ISSUED:
+            locked.reversal = ledger.reverse(locked.posting, key=f"cancel:{locked.pk}", reason=reason[:300], by=by)
+            locked.status = Bill.Status.VOIDED
+            locked.save(update_fields=["reversal", "status"])
+        elif keep > 0 and locked.status == Bill.Status.ISSUED:
+            credit = locked.total - keep
+            if credit > 0:
+                line = locked.lines.select_related("item").first()
+                income = ledger.system_account(
+                    company, AccountKind.INCOME, charge_code=line.item.code, office=locked.office
+                )
+                debtor = locked.posting.entries.filter(amount__gt=0).select_related("account").first().account
+                posting = ledger.post(
+                    key=f"cancel:{locked.pk}",
+                    company=company,
+                    office=locked.office,
+                    lines=[(income, credit), (debtor, -credit)],
+                    memo=_("Cancelled: %(bill)s") % {"bill": locked},
+                    by=by,
+                    kind="cancellation",
+                    reason=reason[:300],
+                )
+                BillAdjustment.objects.get_or_create(
+                    posting=posting,
+                    defaults={
+                        "bill": locked,
+                        "kind": BillAdjustment.Kind.CANCELLATION,
+                        "amount": -credit,
+                        "reason": reason[:300],
+                        "created_by": by if getattr(by, "is_authenticated", False) else None,
+                    },
+                )
+        pending = sum(
+            Refund.objects.filter(for_bill=locked, status__in=Refund.OPEN).values_list("amount", flat=True),
+            Decimal("0.00"),
+        )
+        excess = paid(locked) - pending - keep
+        made = refund_service.reserve_refunds_for_bill(locked, excess, reason, by=by) if excess > 0 else []
+    for refund in made:
+        refund_service.settle_refund(refund, by=by)
+    locked.refresh_from_db()
+    return locked
+

@@ -160,6 +160,15 @@ class Refund(TransitionsMixin, models.Model):
     OPEN = (Status.REQUESTED, Status.PENDING)
 
     payment = models.ForeignKey(Payment, on_delete=models.PROTECT, related_name="refunds", verbose_name=_("payment"))
+    # A refund for one cancelled charge takes the money back from that bill only.
+    for_bill = models.ForeignKey(
+        "billing.Bill",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("for the bill"),
+    )
     amount = models.DecimalField(_("amount"), max_digits=14, decimal_places=2)
     reason = models.CharField(_("reason"), max_length=300)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.REQUESTED)

@@ -16,6 +16,7 @@ from django.db import transaction
 
 from commerce.billing.models import Bill
 
+from . import hooks
 from .models import Payment, PaymentAllocation
 
 ZERO = Decimal("0.00")
@@ -67,6 +68,7 @@ def apply_prepayments(unit) -> list[PaymentAllocation]:
                 payment.prepaid_amount -= share
                 owed[bill.pk] -= share
         PaymentAllocation.objects.bulk_create(created)
+        hooks.report_settled(allocation.bill_id for allocation in created)
         for payment in {allocation.payment for allocation in created}:
             Payment.objects.filter(pk=payment.pk).update(prepaid_amount=payment.prepaid_amount)
     return created

@@ -85,6 +85,52 @@ def request_refund(staff, payment, amount, reason: str) -> Refund:
     return send_refund(refund, gateway=gateway, by=staff)
 
 
+def reserve_refunds_for_bill(bill: Bill, amount: Decimal, reason: str, *, by=None) -> list[Refund]:
+    """Reserve refunds of ``amount`` paid toward ``bill`` (its charge was cancelled), newest payment first.
+
+    Called by services (a cancelled booking or order), not a staff decision, so there is no role check.
+    Call inside a transaction holding the bill's row lock, then ``settle_refund`` each after the commit.
+    """
+    paid_toward = {
+        row.payment_id: row.amount
+        for row in PaymentAllocation.objects.filter(bill=bill, payment__status=Payment.Status.SUCCEEDED)
+    }
+    taken = {
+        row["payment_id"]: ledger.from_cents(row["cents"])
+        for row in Refund.objects.filter(for_bill=bill, status__in=(*Refund.OPEN, Refund.Status.SUCCEEDED))
+        .values("payment_id")
+        .annotate(cents=ledger.sum_in_cents())
+    }
+    payments = Payment.objects.select_for_update().filter(pk__in=paid_toward).order_by("-succeeded_at", "-pk")
+    made = []
+    for payment in payments:
+        share = min(amount, paid_toward[payment.pk] - taken.get(payment.pk, ZERO), refundable(payment))
+        if share > 0:
+            made.append(
+                Refund.objects.create(
+                    payment=payment,
+                    for_bill=bill,
+                    amount=share,
+                    reason=reason[:300],
+                    created_by=by if getattr(by, "is_authenticated", False) else None,
+                )
+            )
+            amount -= share
+        if amount <= 0:
+            break
+    return made
+
+
+def settle_refund(refund: Refund, *, by=None) -> Refund:
+    """Complete a desk refund at once, or hand an online one to its gateway (kept as requested on failure)."""
+    if refund.payment.method != Payment.Method.ONLINE:
+        return complete_refund(refund, by=by)
+    try:
+        return send_refund(refund, by=by)
+    except ValidationError:
+        return Refund.objects.get(pk=refund.pk)
+
+
 def send_refund(refund: Refund, *, gateway=None, by=None) -> Refund:
     """Hand a requested refund to the payment's gateway; safe to call again (same idempotency key)."""
     refund = Refund.objects.select_related("payment").get(pk=refund.pk)
@@ -159,7 +205,8 @@ def complete_refund(refund: Refund, provider_reference: str = "", *, by=None) ->
             .get(pk=locked.payment_id)
         )
         remaining = locked.amount
-        from_prepayment = min(payment.prepaid_amount, remaining)
+        # A refund for one cancelled charge comes back from that bill; any other from the prepayment first.
+        from_prepayment = ZERO if locked.for_bill_id else min(payment.prepaid_amount, remaining)
         remaining -= from_prepayment
         allocations = _take_back_from_bills(locked, payment, remaining)
         remaining -= sum((allocation.amount for allocation in allocations), ZERO)
@@ -191,10 +238,10 @@ def complete_refund(refund: Refund, provider_reference: str = "", *, by=None) ->
 def _take_back_from_bills(refund: Refund, payment: Payment, amount: Decimal) -> list[RefundAllocation]:
     if amount <= 0:
         return []
-    settled = {
-        row.bill_id: row.amount
-        for row in PaymentAllocation.objects.filter(payment=payment).order_by("-bill__period_start", "-bill_id")
-    }
+    rows = PaymentAllocation.objects.filter(payment=payment).order_by("-bill__period_start", "-bill_id")
+    if refund.for_bill_id:
+        rows = rows.filter(bill_id=refund.for_bill_id)
+    settled = {row.bill_id: row.amount for row in rows}
     list(Bill.objects.select_for_update().filter(pk__in=settled).order_by("period_start", "pk"))
     taken_back = {
         row["bill_id"]: ledger.from_cents(row["cents"])

@@ -23,6 +23,7 @@ from commerce.money import format_money, parse_amount, to_decimal
 from portal.access import may_act_in_office, resident_units
 from portal.people.models import StaffRole
 
+from . import hooks
 from .models import Payment, PaymentAllocation, ReceiptCounter
 
 ZERO = Decimal("0.00")
@@ -240,6 +241,7 @@ def mark_succeeded(payment: Payment, provider_reference: str = "", *, by=None, b
             kind="payment",
         )
         PaymentAllocation.objects.bulk_create(allocations)
+        hooks.report_settled(allocation.bill_id for allocation in allocations)
         now = timezone.now()
         locked.prepaid_amount = remaining
         locked.receipt_number = _next_receipt_number(locked.office, timezone.localdate(now).year)
