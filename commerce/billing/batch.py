@@ -14,7 +14,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
 from django.db.models import Count
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -63,6 +63,7 @@ class RunContext:
             .values_list("unit_id", "n")
         )
         self._accounts: dict[tuple, Account] = {}
+        self._priced: dict[tuple, ChargeLine] = {}
 
     def standard(self, unit, item) -> ChargeStandard:
         standard = self.assignments.get((unit.pk, item.pk)) or self.standards.get(item.pk)
@@ -75,14 +76,16 @@ class RunContext:
         for item in self.items:
             if item.kind == ChargeItem.Kind.METERED:
                 continue
-            line = compute_charge(
-                unit,
-                item,
-                self.period_start,
-                self.period_end,
-                standard=self.standard(unit, item),
-                parking_spaces=self.parking.get(unit.pk, 0),
-            )
+            standard = self.standard(unit, item)
+            parking = self.parking.get(unit.pk, 0)
+            key = _price_key(item, standard, unit, parking)
+            line = self._priced.get(key) if key is not None else None
+            if line is None:
+                line = compute_charge(
+                    unit, item, self.period_start, self.period_end, standard=standard, parking_spaces=parking
+                )
+                if key is not None:
+                    self._priced[key] = line
             if line.amount != 0:
                 lines.append(line)
         if self.metered is not None:
@@ -95,6 +98,23 @@ class RunContext:
         if key not in self._accounts:
             self._accounts[key] = ledger.system_account(self.company, kind, charge_code=code, office=self.office)
         return self._accounts[key]
+
+
+def _price_key(item: ChargeItem, standard: ChargeStandard, unit, parking: int) -> tuple | None:
+    """What a plain standard's line depends on, so that units alike are priced once; None: price each unit.
+
+    Units of one layout share a floor area, so a run prices each (standard, area) once instead of once
+    per unit. Formula standards may read any of the unit's variables and are priced unit by unit.
+    """
+    if standard.formula.strip():
+        return None
+    if item.kind == ChargeItem.Kind.PER_AREA:
+        return (item.pk, standard.pk, unit.floor_area)
+    if item.kind == ChargeItem.Kind.FIXED_PER_PARKING:
+        return (item.pk, standard.pk, parking)
+    if item.kind in (ChargeItem.Kind.FIXED_PER_UNIT, ChargeItem.Kind.ONE_OFF):
+        return (item.pk, standard.pk)
+    return None
 
 
 def load_units(office) -> list[Unit]:
@@ -151,16 +171,27 @@ def _voided_counts(unit_ids, period_start) -> dict[int, int]:
     )
 
 
-def _household_accounts(ctx: RunContext, units: list[Unit]) -> dict[int, Account]:
-    ids = [unit.pk for unit in units]
-    accounts = {account.unit_id: account for account in Account.objects.filter(unit_id__in=ids)}
+@dataclass(frozen=True)
+class AccountRef:
+    """What writing entries needs of an account, loaded without building model instances."""
+
+    pk: int
+    currency: str
+    office_id: int | None
+
+
+def _account_refs(unit_ids) -> dict[int, AccountRef]:
+    rows = Account.objects.filter(unit_id__in=unit_ids).values_list("unit_id", "pk", "currency", "office_id")
+    return {unit_id: AccountRef(pk, currency, office_id) for unit_id, pk, currency, office_id in rows}
+
+
+def _household_accounts(ctx: RunContext, units: list[Unit]) -> dict[int, AccountRef | Account]:
+    accounts = _account_refs([unit.pk for unit in units])
     missing = [unit for unit in units if unit.pk not in accounts]
     if missing:
         currency = (ctx.company.currency or "CNY").upper()
         _create_household_accounts(ctx, missing, currency)
-        accounts.update(
-            (account.unit_id, account) for account in Account.objects.filter(unit_id__in=[u.pk for u in missing])
-        )
+        accounts.update(_account_refs([unit.pk for unit in missing]))
     for unit in units:
         if accounts[unit.pk].office_id != ctx.office.pk:
             accounts[unit.pk] = ledger.household_account(unit)  # moved to this office: the account follows
@@ -243,8 +274,8 @@ def _write(run, ctx: RunContext, priced: list[tuple[Unit, list[ChargeLine]]]) ->
     voided = _voided_counts(unit_ids, run.period_start)
     households = _household_accounts(ctx, [unit for unit in units if unit.status != Unit.Status.UNSOLD])
     month = f"{run.period_start:%Y-%m}"
-    created_by = run.created_by if getattr(run.created_by, "is_authenticated", False) else None
-    postings, plans = [], []
+    memo = _("Bill %(month)s, %(unit)s")
+    postings, plans = [], []  # postings: (idempotency key, memo) per unit
     for unit, lines in priced:
         total = round_money(sum((line.amount for line in lines), ZERO))
         if unit.status == Unit.Status.UNSOLD:
@@ -258,36 +289,42 @@ def _write(run, ctx: RunContext, priced: list[tuple[Unit, list[ChargeLine]]]) ->
             (ctx.system_account(AccountKind.INCOME, code), -amount) for code, amount in income.items() if amount
         ]
         postings.append(
-            Posting(
-                idempotency_key=posting_key(unit.pk, run.period_start, voided.get(unit.pk, 0)),
-                company=ctx.company,
-                office=ctx.office,
-                kind="bill",
-                memo=(_("Bill %(month)s, %(unit)s") % {"month": month, "unit": unit})[:300],
-                created_by=created_by,
+            (
+                posting_key(unit.pk, run.period_start, voided.get(unit.pk, 0)),
+                (memo % {"month": month, "unit": unit})[:300],
             )
         )
         plans.append((unit, lines, total, payer, debtor, entries))
     # Plain INSERTs (no ON CONFLICT): a duplicate key raises IntegrityError and the caller falls back to
     # billing the chunk one unit at a time.
     if bulk.available():
-        _copy(run, postings, plans)
+        # The chunk's commit need not wait for its WAL flush: WAL is written in order, so any later
+        # commit that is durable (the run's progress) implies this one is, and a chunk lost in a crash
+        # is billed by the next run like any unbilled unit.
+        with connection.cursor() as cursor:
+            cursor.execute("SET LOCAL synchronous_commit = off")
+        _copy(run, ctx, postings, plans)
     else:
-        _bulk_create(run, postings, plans)
+        _bulk_create(run, ctx, postings, plans)
 
 
-def _copy(run, postings: list[Posting], plans) -> None:
+def _created_by_id(run) -> int | None:
+    return run.created_by_id
+
+
+def _copy(run, ctx: RunContext, postings: list[tuple[str, str]], plans) -> None:
     from .models import BillLine
 
     now = timezone.now()
+    created_by = _created_by_id(run)
     posting_ids = bulk.reserve_ids(Posting, len(postings))
     bill_ids = bulk.reserve_ids(Bill, len(postings))
     bulk.copy_rows(
         Posting,
         ["id", "idempotency_key", "company_id", "office_id", "kind", "memo", "created_by_id", "created_at", "reason"],
         (
-            (pk, p.idempotency_key, p.company_id, p.office_id, p.kind, p.memo, p.created_by_id, now, "")
-            for pk, p in zip(posting_ids, postings, strict=True)
+            (pk, key, ctx.company.pk, ctx.office.pk, "bill", memo, created_by, now, "")
+            for pk, (key, memo) in zip(posting_ids, postings, strict=True)
         ),
     )
     bulk.copy_rows(
@@ -303,12 +340,12 @@ def _copy(run, postings: list[Posting], plans) -> None:
         Bill,
         [
             "id", "kind", "run_id", "office_id", "unit_id", "period_start", "period_end", "payer", "total",
-            "currency", "posting_id", "status", "note", "created_at",
+            "currency", "posting_id", "status", "note", "source", "created_at",
         ],
         (
             (
                 bill_id, Bill.Kind.PERIODIC.value, run.pk, run.office_id, unit.pk, run.period_start,
-                run.period_end, str(payer), total, debtor.currency, posting_id, Bill.Status.ISSUED.value, "", now,
+                run.period_end, str(payer), total, debtor.currency, posting_id, Bill.Status.ISSUED.value, "", "", now,
             )
             for bill_id, posting_id, (unit, _lines, total, payer, debtor, _entries) in zip(
                 bill_ids, posting_ids, plans, strict=True
@@ -328,12 +365,19 @@ def _copy(run, postings: list[Posting], plans) -> None:
     record_sources([BillLine(pk=line_id) for line_id in line_ids], [line for _bill_id, line in lines])
 
 
-def _bulk_create(run, postings: list[Posting], plans) -> None:
+def _bulk_create(run, ctx: RunContext, postings: list[tuple[str, str]], plans) -> None:
     from .models import BillLine
 
-    Posting.objects.bulk_create(postings)
+    created_by = _created_by_id(run)
+    postings = Posting.objects.bulk_create(
+        Posting(
+            idempotency_key=key, company=ctx.company, office=ctx.office, kind="bill", memo=memo,
+            created_by_id=created_by,
+        )
+        for key, memo in postings
+    )
     Entry.objects.bulk_create(
-        Entry(posting=posting, account=account, amount=amount, currency=account.currency)
+        Entry(posting=posting, account_id=account.pk, amount=amount, currency=account.currency)
         for posting, plan in zip(postings, plans, strict=True)
         for account, amount in plan[5]
     )
