@@ -27,6 +27,7 @@ from commerce.money import round_money
 from portal.properties.models import ParkingSpace, Unit
 
 from .charges import ChargeError, ChargeLine, compute_charge, standard_for
+from .cycles import coverage
 from .models import Bill, ChargeItem, ChargeStandard, UnitStandardAssignment, overlapping_ranges
 
 ZERO = Decimal("0.00")
@@ -64,6 +65,8 @@ class RunContext:
         )
         self._accounts: dict[tuple, Account] = {}
         self._priced: dict[tuple, ChargeLine] = {}
+        # Quarterly and yearly items billed in this run cover the months ahead of their cycle.
+        self.coverage = {item.pk: coverage(item, period_start, period_end) for item in items}
 
     def standard(self, unit, item) -> ChargeStandard:
         standard = self.assignments.get((unit.pk, item.pk)) or self.standards.get(item.pk)
@@ -81,9 +84,8 @@ class RunContext:
             key = _price_key(item, standard, unit, parking)
             line = self._priced.get(key) if key is not None else None
             if line is None:
-                line = compute_charge(
-                    unit, item, self.period_start, self.period_end, standard=standard, parking_spaces=parking
-                )
+                start, end = self.coverage[item.pk]
+                line = compute_charge(unit, item, start, end, standard=standard, parking_spaces=parking)
                 if key is not None:
                     self._priced[key] = line
             if line.amount != 0:

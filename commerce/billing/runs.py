@@ -27,6 +27,7 @@ from portal.properties.models import Unit
 
 from . import batch
 from .batch import RunContext
+from .cycles import cycle_due
 from .models import Bill, BillingRun, ChargeItem
 
 CHUNK_SIZE = 50  # progress is saved every CHUNK_SIZE units on the one-unit path
@@ -50,13 +51,19 @@ def office_units(office):
     )
 
 
-def billable_items(office):
-    """Active monthly items; one-off items are charged on their own, not by the monthly run."""
-    return list(
-        ChargeItem.objects.filter(office=office, active=True, cycle=ChargeItem.Cycle.MONTHLY)
+def billable_items(office, month: datetime.date | None = None):
+    """Active items the run of ``month`` bills: monthly ones, and longer cycles in their first month.
+
+    One-off items are charged on their own, not by the monthly run.
+    """
+    items = (
+        ChargeItem.objects.filter(office=office, active=True)
         .exclude(kind=ChargeItem.Kind.ONE_OFF)
         .order_by("name", "pk")
     )
+    if month is None:
+        return [item for item in items if item.cycle == ChargeItem.Cycle.MONTHLY]
+    return [item for item in items if cycle_due(item, month)]
 
 
 def run_notes(office, items, metered: MeteredUsage | None = None) -> list[str]:
@@ -66,6 +73,18 @@ def run_notes(office, items, metered: MeteredUsage | None = None) -> list[str]:
     for item in ChargeItem.objects.filter(office=office, active=True).exclude(pk__in=billed).order_by("name", "pk"):
         if item.kind == ChargeItem.Kind.ONE_OFF:
             notes.append(_("“%(item)s” is a one-off charge: the monthly run does not bill it.") % {"item": item.name})
+        elif item.kind == ChargeItem.Kind.METERED:
+            notes.append(
+                _("“%(item)s” is metered but set to be billed %(cycle)s: metered items are billed monthly.")
+                % {"item": item.name, "cycle": item.get_cycle_display().lower()}
+            )
+        elif item.cycle == ChargeItem.Cycle.QUARTERLY:
+            notes.append(
+                _("“%(item)s” is billed quarterly, for three months at a time, in January, April, July and October.")
+                % {"item": item.name}
+            )
+        elif item.cycle == ChargeItem.Cycle.YEARLY:
+            notes.append(_("“%(item)s” is billed yearly, for the whole year, in January.") % {"item": item.name})
         else:
             notes.append(
                 _("“%(item)s” is billed %(cycle)s, not monthly: the monthly run does not bill it.")
@@ -99,7 +118,7 @@ class Preview:
 def preview_run(office, month: datetime.date) -> Preview:
     """A dry run: what a run would bill now, per charge item. Writes nothing."""
     start, end = month_bounds(month)
-    items = billable_items(office)
+    items = billable_items(office, start)
     metered = MeteredUsage.load(office, start, end)
     preview = Preview(office, start, end, notes=run_notes(office, items, metered))
     per_item = {item.pk: ItemTotal(item) for item in items}
@@ -173,7 +192,7 @@ def execute_run(run_id: int) -> BillingRun:
         return run
     if run.status != BillingRun.Status.RUNNING:
         _transition(run, BillingRun.Status.RUNNING, started_at=timezone.now())
-    items = billable_items(run.office)
+    items = billable_items(run.office, run.period_start)
     units = batch.load_units(run.office)
     run.total, run.done, run.billed, run.skipped = len(units), 0, 0, 0
     metered = MeteredUsage.load(run.office, run.period_start, run.period_end, persist=True)

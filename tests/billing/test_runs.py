@@ -82,24 +82,48 @@ def test_metered_items_are_not_billed_without_readings_and_the_run_says_so(site,
     assert run.notes == ["“metered item”: 2 units have no reading for this month and are not billed for it."]
 
 
-def test_items_the_monthly_run_leaves_out_are_named_in_the_preview_and_the_run(site, units, items, clerk):
+def _cycled_items(site):
     from commerce.billing.models import ChargeItem
 
-    yearly = make_item(site.office, "fixed_per_unit", code="insurance", price="120")
+    yearly = make_item(site.office, "fixed_per_unit", code="insurance", price="10")
+    quarterly = make_item(site.office, "per_area", code="elevator", price="0.50")
     ChargeItem.objects.filter(pk=yearly.pk).update(cycle=ChargeItem.Cycle.YEARLY)
+    ChargeItem.objects.filter(pk=quarterly.pk).update(cycle=ChargeItem.Cycle.QUARTERLY)
     make_item(site.office, "one_off", code="key-copy", price="30")
 
-    preview = runs.preview_run(site.office, JAN)
-    run = run_now(site.office, clerk)
+
+def test_items_the_monthly_run_leaves_out_are_named_in_the_preview_and_the_run(site, units, items, clerk):
+    _cycled_items(site)
+
+    preview = runs.preview_run(site.office, FEB)
+    run = run_now(site.office, clerk, FEB)
 
     expected = [
         "“metered item”: 2 units have no reading for this month and are not billed for it.",
-        "“fixed_per_unit item” is billed yearly, not monthly: the monthly run does not bill it.",
+        "“fixed_per_unit item” is billed yearly, for the whole year, in January.",
         "“one_off item” is a one-off charge: the monthly run does not bill it.",
+        "“per_area item” is billed quarterly, for three months at a time, in January, April, July and October.",
     ]
     assert preview.notes == expected
     assert run.notes == expected
-    assert not BillLine.objects.filter(item__code__in=["insurance", "key-copy"]).exists()
+    assert not BillLine.objects.filter(item__code__in=["insurance", "elevator", "key-copy"]).exists()
+
+
+def test_quarterly_and_yearly_items_are_billed_in_their_first_month_for_the_whole_cycle(site, units, items, clerk):
+    _cycled_items(site)
+
+    run_now(site.office, clerk, JAN)
+
+    bill = Bill.objects.get(unit=units[0], period_start=JAN)
+    lines = {line.item.code: line for line in bill.lines.all()}
+    assert lines["insurance"].amount == D("120.00") and lines["insurance"].explanation == "¥10.00 × 12 months = ¥120.00"
+    assert lines["elevator"].amount == D("134.25")  # 89.50 m² × ¥0.50 × 3 months
+    assert lines["elevator"].explanation == "89.50 m² × ¥0.50 × 3 months = ¥134.25"
+    assert lines["property-fee"].amount == D("250.60")  # monthly items stay monthly
+
+    run_now(site.office, clerk, datetime.date(2026, 4, 1))
+    april = Bill.objects.get(unit=units[0], period_start=datetime.date(2026, 4, 1))
+    assert {line.item.code for line in april.lines.all()} == {"property-fee", "garbage", "elevator"}
 
 
 def test_running_again_bills_nothing_twice_and_a_unit_added_later_is_billed_next_time(site, units, items, clerk):
