@@ -25,7 +25,7 @@ from commerce.billing.models import Bill
 from commerce.ledger import services as ledger
 from commerce.ledger.models import AccountKind
 from commerce.money import format_money, parse_amount, round_money, to_decimal
-from commerce.payments.models import Payment, PaymentAllocation
+from commerce.payments.models import Payment, PaymentAllocation, Refund, RefundAllocation
 from portal.access import may_act_in_office
 from portal.people.models import StaffRole
 
@@ -99,6 +99,12 @@ def _facts(bills: list[Bill]) -> dict[int, BillFacts]:
     )
     for bill_id, amount, paid_at in payments:
         facts[bill_id].events.append((timezone.localdate(paid_at), -amount))
+    # A refund makes the bill owe again from the day it went through, and late fees resume.
+    refunds = RefundAllocation.objects.filter(bill_id__in=ids, refund__status=Refund.Status.SUCCEEDED).values_list(
+        "bill_id", "amount", "refund__decided_at"
+    )
+    for bill_id, amount, refunded_at in refunds:
+        facts[bill_id].events.append((timezone.localdate(refunded_at), amount))
     return facts
 
 
@@ -122,17 +128,20 @@ def fees_due(policy: LateFeePolicy, facts: BillFacts, today: datetime.date) -> l
         while next_event < len(events) and events[next_event][0] < day:
             unpaid += events[next_event][1]
             next_event += 1
-        # Payments and waivers only lower what is unpaid, so once a day's fee is nothing, so are the next.
-        if unpaid <= 0:
-            break
-        fee = round_money(unpaid * policy.daily_rate)
+        fee = round_money(unpaid * policy.daily_rate) if unpaid > 0 else ZERO
         if room is not None:
             fee = min(fee, room)
             room -= fee
-        if fee <= 0:
+        if fee > 0:
+            fees.append((day, fee))
+            day += DAY
+            continue
+        if room is not None and room <= 0:
+            break  # the cap is reached for good
+        # Nothing owed (or too little for a cent): only a later refund can change that; skip to it.
+        if next_event >= len(events):
             break
-        fees.append((day, fee))
-        day += DAY
+        day = max(day + DAY, events[next_event][0] + DAY)
     return fees
 
 

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
+from django.utils import timezone
 from django_celery_beat.models import PeriodicTask
 
 from commerce.adjustments import latefees
@@ -220,3 +221,27 @@ def test_a_bad_policy_is_refused(site, fields, message):
         make_policy(site.office, **fields)
     assert message in str(caught.value)
     assert not LateFeePolicy.objects.exists()
+
+
+def test_late_fees_resume_after_a_refund_makes_the_bill_owe_again(site, unit, bills, clerk, policy):
+    import datetime as dt
+
+    from commerce.payments import refunds
+    from commerce.payments.models import Refund
+
+    jan, _feb = bills
+    accrue(site.office, "2025-02-19")  # 4 days: ¥0.40
+    payment = pay(clerk, unit, "100.40", [jan], "2025-02-19")
+    accrue(site.office, "2025-02-21")
+    assert len(fees_of(jan)) == 4
+
+    refund = refunds.request_refund(clerk, payment, "50.00", "Charged twice for the gym")
+    refunded_at = timezone.make_aware(dt.datetime(2025, 2, 21, 10, 0))
+    Refund.objects.filter(pk=refund.pk).update(decided_at=refunded_at)
+    accrue(site.office, "2025-02-25")
+
+    # From the 22nd, ¥50 owes again: 0.001 × ¥50 = ¥0.05 a day for 4 days.
+    fees = fees_of(jan)
+    assert [d for d, _amount in fees][4:] == [day(f"2025-02-{n}") for n in (22, 23, 24, 25)]
+    assert sum((amount for _day, amount in fees), D("0.00")) == D("0.60")
+    assert_ledger_balanced()
