@@ -49,6 +49,8 @@ class Payment(TransitionsMixin, models.Model):
     method = models.CharField(_("method"), max_length=20, choices=Method.choices)
     gateway = models.CharField(_("gateway"), max_length=30, blank=True)
     provider_reference = models.CharField(_("provider reference"), max_length=200, blank=True)
+    # The provider's id of the money movement (Stripe: the PaymentIntent), to match refunds made outside Linli.
+    provider_payment_id = models.CharField(_("provider payment id"), max_length=200, blank=True, db_index=True)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.CREATED)
     failure_reason = models.CharField(_("failure reason"), max_length=300, blank=True)
     is_prepayment = models.BooleanField(
@@ -149,12 +151,15 @@ class Refund(TransitionsMixin, models.Model):
         PENDING = "pending", pgettext_lazy("refund status", "Pending")
         SUCCEEDED = "succeeded", pgettext_lazy("refund status", "Refunded")
         FAILED = "failed", pgettext_lazy("refund status", "Failed")
+        REVERSED = "reversed", pgettext_lazy("refund status", "Failed after refunding")
 
-    # Desk refunds succeed at once; online ones wait (pending) until the provider confirms them.
+    # Desk refunds succeed at once; online ones wait (pending) until the provider confirms them. A
+    # provider may still fail a refund it reported as succeeded (the card was closed): it is reversed.
     TRANSITIONS = {
         Status.REQUESTED: {Status.PENDING, Status.SUCCEEDED, Status.FAILED},
         Status.PENDING: {Status.SUCCEEDED, Status.FAILED},
-        Status.SUCCEEDED: set(),
+        Status.SUCCEEDED: {Status.REVERSED},
+        Status.REVERSED: set(),
         Status.FAILED: set(),
     }
     OPEN = (Status.REQUESTED, Status.PENDING)
@@ -188,6 +193,14 @@ class Refund(TransitionsMixin, models.Model):
         blank=True,
         related_name="refunds",
         verbose_name=_("ledger posting"),
+    )
+    reversal = models.ForeignKey(
+        "ledger.Posting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reversed_refunds",
+        verbose_name=_("reversal posting"),
     )
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
@@ -242,6 +255,10 @@ class ProviderEvent(models.Model):
     processed_at = models.DateTimeField(_("processed at"), null=True, blank=True)
     payload = models.JSONField(_("payload"))
     result = models.CharField(_("result"), max_length=300, blank=True)
+    # The office of the payment the event was about, once known: staff see their offices' events.
+    office = models.ForeignKey(
+        Office, on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("office")
+    )
 
     class Meta:
         verbose_name = _("provider event")

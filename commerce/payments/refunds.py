@@ -265,3 +265,44 @@ def refunds_of(payment) -> list[Refund]:
     for refund in rows:
         refund.amount_display = format_money(refund.amount, payment.currency)
     return rows
+
+
+def reverse_refund(refund: Refund, reason: str) -> Refund:
+    """The provider failed a refund after reporting it succeeded: the money never left, so undo it.
+
+    The refund's posting is reversed (red-letter), its bill allocations stop counting (only succeeded
+    refunds reduce what was paid), and what it took from the prepayment is put back. Exactly once.
+    """
+    with transaction.atomic():
+        locked = _locked(refund)
+        if locked.status == Refund.Status.REVERSED:
+            return locked
+        locked.check_transition(Refund.Status.REVERSED)
+        payment = Payment.objects.select_for_update().get(pk=locked.payment_id)
+        locked.reversal = ledger.reverse(locked.posting, key=f"refund-reversed:{locked.pk}", reason=reason[:300])
+        if locked.from_prepayment:
+            Payment.objects.filter(pk=payment.pk).update(prepaid_amount=payment.prepaid_amount + locked.from_prepayment)
+        locked.status = Refund.Status.REVERSED
+        locked.failure_reason = reason[:300]
+        locked.save()
+    return locked
+
+
+def record_outside_refund(payment: Payment, amount: Decimal, reference: str, reason: str) -> Refund:
+    """A refund made at the provider outside Linli (e.g. in the Stripe dashboard): record and settle it.
+
+    Refused (ValidationError) when it is more than what is left to refund; the caller reports it.
+    """
+    with transaction.atomic():
+        locked = Payment.objects.select_for_update().get(pk=payment.pk)
+        # Stripe sends several events for one refund; the payment's lock makes the second find the first.
+        known = Refund.objects.filter(payment=locked, provider_reference=reference).first() if reference else None
+        if known is not None:
+            return known
+        if locked.status != Payment.Status.SUCCEEDED or amount <= 0 or amount > refundable(locked):
+            raise ValidationError(_("This payment has not that much left to refund."), code="over")
+        refund = Refund.objects.create(
+            payment=locked, amount=amount, reason=reason[:300], provider_reference=reference[:200]
+        )
+    return complete_refund(refund, reference)
+

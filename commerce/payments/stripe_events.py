@@ -16,7 +16,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from commerce.money import to_minor_units
+from commerce.money import from_minor_units, to_minor_units
 
 from . import refunds, services
 from .models import Payment, ProviderEvent, Refund
@@ -35,11 +35,25 @@ def receive(payload: dict) -> tuple[ProviderEvent, bool]:
                 )
         except IntegrityError:
             return ProviderEvent.objects.get(gateway=GATEWAY, event_id=payload["id"]), False
-        result = _handle(event.type, payload["data"]["object"])
+        obj = payload["data"]["object"]
+        result = _handle(event.type, obj)
         event.processed_at = timezone.now()
         event.result = result[:300]
-        event.save(update_fields=["processed_at", "result"])
+        event.office_id = _office_of(event.type, obj)
+        event.save(update_fields=["processed_at", "result", "office"])
     return event, True
+
+
+def _office_of(event_type: str, obj: dict) -> int | None:
+    """The office of the payment an event is about, so that its staff see it; None when unknown."""
+    if event_type.startswith("checkout.session."):
+        payment = _payment_for(obj)
+    elif event_type == "charge.refunded":
+        payment = _payment_of_refund(obj)
+    else:
+        refund = _refund_for(obj)
+        payment = refund.payment if refund is not None else _payment_of_refund(obj)
+    return payment.office_id if payment is not None else None
 
 
 def _handle(event_type: str, obj: dict) -> str:
@@ -83,6 +97,10 @@ def _session_event(change):
             return f"no payment for session {session.get('id')!r}: nothing changed"
         with transaction.atomic():
             locked = Payment.objects.select_for_update().get(pk=payment.pk)
+            intent = session.get("payment_intent") or ""
+            if isinstance(intent, str) and intent and not locked.provider_payment_id:
+                locked.provider_payment_id = intent[:200]
+                Payment.objects.filter(pk=locked.pk).update(provider_payment_id=locked.provider_payment_id)
             return change(locked, session)
 
     return handle
@@ -140,26 +158,55 @@ def _refund_for(stripe_refund: dict) -> Refund | None:
     return refund
 
 
+def _payment_of_refund(stripe_refund: dict) -> Payment | None:
+    intent = stripe_refund.get("payment_intent") or ""
+    if not intent:
+        return None
+    return Payment.objects.filter(gateway=GATEWAY, provider_payment_id=intent).first()
+
+
+def _outside_refund(stripe_refund: dict) -> str:
+    """A refund we did not ask for (made in the Stripe dashboard): recorded once it has succeeded."""
+    payment = _payment_of_refund(stripe_refund)
+    reference = stripe_refund.get("id") or ""
+    if payment is None:
+        return f"no refund or payment for {reference!r}: nothing changed"
+    if stripe_refund.get("status") != "succeeded":
+        return f"refund {reference} made at Stripe is {stripe_refund.get('status')}: recorded when it succeeds"
+    amount = from_minor_units(stripe_refund.get("amount") or 0, payment.currency)
+    try:
+        refund = refunds.record_outside_refund(
+            payment, amount, reference, _("Refunded in the Stripe dashboard (%(id)s)") % {"id": reference}
+        )
+    except ValidationError:
+        logger.error("Stripe refund %s of payment %s exceeds what is left to refund", reference, payment.pk)
+        return f"refund {reference} made at Stripe exceeds what is left of payment {payment.pk}: needs attention"
+    return f"refund {refund.pk} made at Stripe recorded for payment {payment.pk}"
+
+
 def _refund_changed(stripe_refund: dict) -> str:
     refund = _refund_for(stripe_refund)
     if refund is None:
-        return f"no refund for {stripe_refund.get('id')!r}: nothing changed"
+        return _outside_refund(stripe_refund)
     if stripe_refund.get("amount") != to_minor_units(refund.amount, refund.payment.currency):
         logger.error("Stripe refund %s does not match refund %s in amount", stripe_refund.get("id"), refund.pk)
         return f"amount differs from refund {refund.pk}: nothing changed"
     status = stripe_refund.get("status")
     reference = stripe_refund.get("id") or ""
     if status == "succeeded":
+        if refund.status == Refund.Status.REVERSED:
+            return f"refund {refund.pk} was reversed after failing at Stripe: nothing changed"
         if refund.status == Refund.Status.FAILED:
             logger.error("Stripe reports refund %s succeeded, but it is failed", refund.pk)
             return f"refunded at Stripe but refund {refund.pk} is failed: needs attention"
         refunds.complete_refund(refund, reference)
         return f"refund {refund.pk} succeeded"
     if status in ("failed", "canceled"):
-        if refund.status == Refund.Status.SUCCEEDED:
-            logger.error("Stripe reports refund %s %s after it succeeded", refund.pk, status)
-            return f"refund {refund.pk} {status} at Stripe after it succeeded: needs attention"
         reason = stripe_refund.get("failure_reason") or status
+        if refund.status in (Refund.Status.SUCCEEDED, Refund.Status.REVERSED):
+            logger.warning("Stripe reports refund %s %s after it succeeded: reversing it", refund.pk, status)
+            refunds.reverse_refund(refund, _("Stripe could not refund: %(reason)s") % {"reason": reason})
+            return f"refund {refund.pk} {status} at Stripe after it succeeded: reversed"
         refunds.fail_refund(refund, _("Stripe could not refund: %(reason)s") % {"reason": reason})
         return f"refund {refund.pk} failed"
     refunds.mark_refund_pending(refund, reference)
