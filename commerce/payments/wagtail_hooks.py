@@ -11,7 +11,7 @@ from commerce.ledger.models import Account
 from commerce.money import format_money
 from portal.access import may_act_in_office
 
-from . import desk_views, refund_views, services
+from . import desk_views, event_views, refund_views, services
 
 
 class DeskMenuItem(MenuItem):
@@ -46,12 +46,31 @@ class PaymentListViewSet(ViewSet):
         ]
 
 
+class EventsMenuItem(MenuItem):
+    def is_shown(self, request):
+        return event_views.may_see_events(request.user)
+
+
+class EventViewSet(ViewSet):
+    name = "payments_events"
+    url_prefix = "payments/events"
+    icon = "resubmit"
+    menu_label = _("Provider events")
+    menu_item_class = EventsMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", event_views.EventListView.as_view(), name="index"),
+            path("<int:pk>/", event_views.EventDetailView.as_view(), name="detail"),
+        ]
+
+
 class PaymentsMenu(ViewSetGroup):
     menu_label = _("Payments")
     menu_name = "payments"
     menu_icon = "decimal"
     menu_order = 170
-    items = (DeskViewSet, PaymentListViewSet)
+    items = (DeskViewSet, PaymentListViewSet, EventViewSet)
 
 
 @hooks.register("register_admin_viewset")

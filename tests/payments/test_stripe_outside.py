@@ -3,11 +3,14 @@
 from decimal import Decimal
 
 import pytest
+from django.urls import reverse
 
 from commerce.ledger.services import household_balance
 from commerce.payments import refunds, services
 from commerce.payments.models import Payment, ProviderEvent, Refund
+from portal.people.models import StaffRole
 from tests.payments.stripe_support import deliver, event, pending_stripe_payment, refund_object, session_object
+from tests.properties.conftest import staff
 
 pytestmark = pytest.mark.django_db
 
@@ -111,3 +114,36 @@ def test_a_reversed_refund_gives_back_what_it_took_from_the_prepayment(clerk, un
     payment.refresh_from_db()
     assert payment.prepaid_amount == Decimal("50.00")
     assert household_balance(unit) == Decimal("-50.00")
+
+
+# The back-office events screen ----------------------------------------------------------------------
+
+
+def test_billing_staff_see_their_offices_events_and_the_payload(client, clerk, paid_online):
+    client.force_login(clerk)
+    page = client.get(reverse("payments_events:index"))
+    assert page.status_code == 200 and "checkout.session.completed" in page.content.decode()
+    event_row = ProviderEvent.objects.get()
+    detail = client.get(reverse("payments_events:detail", args=[event_row.pk]))
+    assert detail.status_code == 200 and f"pi_for_{paid_online.pk}" in detail.content.decode()
+
+
+def test_unmatched_events_show_to_headquarters_only_and_the_filter_finds_them(client, clerk, company, paid_online):
+    deliver(client, event("refund.updated", {"id": "re_x", "object": "refund", "amount": 100, "status": "succeeded"}))
+    unmatched = ProviderEvent.objects.get(office__isnull=True)
+    client.force_login(clerk)
+    assert client.get(reverse("payments_events:detail", args=[unmatched.pk])).status_code == 404
+    client.force_login(staff(StaffRole.HEADQUARTERS, company=company, full_name="HQ"))
+    assert client.get(reverse("payments_events:detail", args=[unmatched.pk])).status_code == 200
+    page = client.get(reverse("payments_events:index"), {"type": "refund"}).content.decode()
+    assert "re_x" in page and "checkout.session.completed" not in page
+
+
+def test_staff_of_another_office_and_front_desk_see_no_events(client, site, other_clerk, paid_online):
+    event_row = ProviderEvent.objects.get()
+    client.force_login(other_clerk)
+    assert client.get(reverse("payments_events:detail", args=[event_row.pk])).status_code == 404
+    assert "checkout.session" not in client.get(reverse("payments_events:index")).content.decode()
+    client.force_login(staff(StaffRole.FRONT_DESK, site.office, full_name="Desk"))
+    refused = client.get(reverse("payments_events:index"))
+    assert refused.status_code == 302 and refused.url == reverse("wagtailadmin_home")  # Wagtail's refusal
