@@ -26,7 +26,7 @@ class Payment(TransitionsMixin, models.Model):
 
     class Status(models.TextChoices):
         CREATED = "created", _("Created")
-        PENDING = "pending", _("Pending")
+        PENDING = "pending", pgettext_lazy("payment status", "Pending")
         SUCCEEDED = "succeeded", _("Succeeded")
         FAILED = "failed", _("Failed")
         CANCELLED = "cancelled", _("Cancelled")
