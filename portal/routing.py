@@ -1,3 +1,5 @@
 """Websocket routes; apps append their consumers here."""
 
-websocket_urlpatterns: list = []
+from notifications.routing import websocket_urlpatterns as notifications_routes
+
+websocket_urlpatterns: list = [*notifications_routes]

@@ -182,6 +182,17 @@ ACCOUNT_USER_MODEL_USERNAME_FIELD = None
 # notifications issue brings a real one, so production keeps it off unless configured).
 ACCOUNT_PHONE_VERIFICATION_ENABLED = env.bool("ACCOUNT_PHONE_VERIFICATION_ENABLED", default=not PRODUCTION)
 SMS_BACKEND = env.str("SMS_BACKEND", default="console")
+# Notifications (notifications/): SMS through Twilio when SMS_BACKEND=twilio; limits against SMS pumping.
+TWILIO_ACCOUNT_SID = env.str("TWILIO_ACCOUNT_SID", default="")
+TWILIO_AUTH_TOKEN = env.str("TWILIO_AUTH_TOKEN", default="")
+TWILIO_FROM = env.str("TWILIO_FROM", default="")
+TWILIO_MESSAGING_SERVICE_SID = env.str("TWILIO_MESSAGING_SERVICE_SID", default="")
+SMS_MONTHLY_QUOTA_PER_EMPLOYEE = env.int("SMS_MONTHLY_QUOTA_PER_EMPLOYEE", default=2000)
+SMS_PER_NUMBER_PER_MINUTE = env.int("SMS_PER_NUMBER_PER_MINUTE", default=3)
+SMS_DAILY_CAP_PER_NUMBER = env.int("SMS_DAILY_CAP_PER_NUMBER", default=10)
+SMS_MAX_SEGMENTS = env.int("SMS_MAX_SEGMENTS", default=2)
+NOTIFICATIONS_QUIET_HOURS = env.str("NOTIFICATIONS_QUIET_HOURS", default="22:00-08:00")
+CHAT_SMS_AFTER_MINUTES = env.int("CHAT_SMS_AFTER_MINUTES", default=15)
 ACCOUNT_ADAPTER = "portal.people.adapters.AccountAdapter"
 ACCOUNT_FORMS = {"signup": "portal.people.forms.InvitationSignupForm", "login": "portal.people.forms.LoginForm"}
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False

@@ -1,11 +1,9 @@
 """Text messages for account security (phone verification codes).
 
-This is a deliberately small stand-in until the notifications issue brings real transports
-(Twilio, quotas, delivery receipts). Two transports, chosen by ``settings.SMS_BACKEND``:
-
-- ``"console"`` (development default): the message is written to the log (logger ``linli.sms``),
-  so a developer reads the verification code in the ``runserver`` output.
-- ``"locmem"``: the message is appended to ``outbox`` (tests).
+They go straight through the notifications app's SMS transport chosen by ``settings.SMS_BACKEND``
+(``notifications.transports``): ``"console"`` writes to the log (logger ``linli.sms``), ``"locmem"``
+appends to ``outbox`` (tests), ``"twilio"`` sends through Twilio. Codes are sent at once, not
+queued, and are not kept as delivery records; allauth's own rate limits guard the endpoints.
 
 The console transport must never carry real codes in production: the system check
 ``people.E001`` refuses phone verification with it when ``DEBUG`` is off.
@@ -14,31 +12,21 @@ The console transport must never carry real codes in production: the system chec
 from __future__ import annotations
 
 import logging
-from dataclasses import dataclass
 
-from django.conf import settings
+from notifications.transports import SMS_TRANSPORTS, TextMessage, TransportError, sms_transport
+from notifications.transports.sms_console import outbox
 
 logger = logging.getLogger("linli.sms")
 
-TRANSPORTS = ("console", "locmem")
+TRANSPORTS = tuple(SMS_TRANSPORTS)
 
-
-@dataclass(frozen=True)
-class TextMessage:
-    to: str
-    body: str
-
-
-outbox: list[TextMessage] = []
+__all__ = ["TRANSPORTS", "TextMessage", "outbox", "send_sms"]
 
 
 def send_sms(to: str, body: str) -> TextMessage:
     message = TextMessage(to=to, body=body)
-    backend = getattr(settings, "SMS_BACKEND", "console")
-    if backend == "locmem":
-        outbox.append(message)
-    elif backend == "console":
-        logger.warning("SMS (console transport, not sent) to %s: %s", to, body)
-    else:
-        raise ValueError(f"Unknown SMS_BACKEND {backend!r}; expected one of {TRANSPORTS}.")
+    try:
+        sms_transport().send(to, body)
+    except TransportError as exc:
+        logger.error("SMS to %s not sent: %s", to, exc.message)
     return message
