@@ -91,12 +91,29 @@ def _notice_story(notice: Notice, pay_url: str):
     ]
 
 
-def render_notices_pdf(notices: list[Notice], pay_url: str, *, title: str) -> bytes:
+class _Notice(KeepInFrame):
+    """One household's page; counts itself when drawn, so a batch can report how far it got."""
+
+    def __init__(self, *args, number: int, progress=None, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._number, self._progress = number, progress
+
+    def drawOn(self, canvas, x, y, _sW=0):  # noqa: N802 - reportlab's name
+        super().drawOn(canvas, x, y, _sW)
+        if self._progress is not None:
+            self._progress(self._number)
+
+
+def render_notices_pdf(notices: list[Notice], pay_url: str, *, title: str, progress=None) -> bytes:
+    """One page per notice; ``progress(n)``, when given, is called as the n-th notice is drawn."""
     story = []
     for index, notice in enumerate(notices):
         if index:
             story.append(PageBreak())
         # Shrinks a household with a very long list onto its one page rather than spilling over.
-        story.append(KeepInFrame(pdf.WIDTH, pdf.HEIGHT - 6 * mm, _notice_story(notice, pay_url), mode="shrink"))
+        content = _notice_story(notice, pay_url)
+        story.append(
+            _Notice(pdf.WIDTH, pdf.HEIGHT - 6 * mm, content, mode="shrink", number=index + 1, progress=progress)
+        )
     author = notices[0].company.name if notices else ""
     return pdf.render(story, title=title, author=author, footer=title)

@@ -4,11 +4,10 @@ or community as one PDF. Scoped to the offices where the user takes payments."""
 from __future__ import annotations
 
 from django import forms
-from django.core.exceptions import PermissionDenied
-from django.http import Http404
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
-from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views import View
@@ -20,14 +19,13 @@ from commerce.payments.services import DESK_ROLES
 from portal.access import office_ids_with_role
 from portal.properties.models import Building, Community, Unit
 
-from . import notice_pdf, pdf, receipt_pdf
-from .notices import notice_for_unit, notices_for_units
+from . import batches, notice_pdf, pdf, receipt_pdf
+from .models import NoticeBatch
+from .notices import notice_for_unit
 from .receipts import receipt_for
 
 # Whoever takes payments also hands out receipts and notices.
 DOCUMENT_ROLES = DESK_ROLES
-# A batch is rendered within the request (about 0.05 s a page); bigger batches go building by building.
-MAX_BATCH_PAGES = 600
 
 
 def document_office_ids(user):
@@ -124,16 +122,16 @@ class BatchNoticeForm(forms.Form):
             choices.append((community.name, options))
         self.fields["scope"].choices = choices
 
-    def units(self):
-        kind, _sep, pk = self.cleaned_data["scope"].partition(":")
-        if kind == "community":
-            return Unit.objects.filter(building__community_id=pk), Community.objects.get(pk=pk).name
-        building = Building.objects.select_related("community").get(pk=pk)
-        return Unit.objects.filter(building=building), f"{building.community.name} {building.name}"
+
+RECENT_BATCHES = 20
+
+
+def scoped_batches(user):
+    return scoped(user, NoticeBatch.objects.select_related("created_by"), "office_id")
 
 
 class BatchNoticeView(DocumentAccessMixin, WagtailAdminTemplateMixin, TemplateView):
-    """Print the notices of every household of a building or community with something due: one PDF."""
+    """Start printing the notices of every household of a building or community with something due."""
 
     template_name = "documents/admin/batch.html"
     page_title = gettext_lazy("Payment notices")
@@ -142,26 +140,65 @@ class BatchNoticeView(DocumentAccessMixin, WagtailAdminTemplateMixin, TemplateVi
     def get_breadcrumbs_items(self):
         return [*self.breadcrumbs_items, {"url": "", "label": _("Payment notices")}]
 
-    def get(self, request, *args, **kwargs):
-        form = BatchNoticeForm(request.GET or None, user=request.user)
+    def get_context_data(self, **kwargs):
+        kwargs.setdefault("form", BatchNoticeForm(user=self.request.user))
+        return super().get_context_data(batches=scoped_batches(self.request.user)[:RECENT_BATCHES], **kwargs)
+
+    def post(self, request, *args, **kwargs):
+        form = BatchNoticeForm(request.POST, user=request.user)
         if form.is_valid():
-            units, place = form.units()
-            notices = notices_for_units(units)
-            if len(notices) > MAX_BATCH_PAGES:
-                form.add_error(
-                    None,
-                    _(
-                        "%(count)s households of %(place)s have something due, more than %(max)s at once: "
-                        "print their notices one building at a time."
-                    )
-                    % {"count": len(notices), "place": place, "max": MAX_BATCH_PAGES},
-                )
-            elif notices:
-                title = _("Payment notices: %(place)s") % {"place": place}
-                data = notice_pdf.render_notices_pdf(notices, _pay_url(request), title=title)
-                scope = form.cleaned_data["scope"].replace(":", "-")
-                filename = f"payment-notices-{scope}-{timezone.localdate():%Y-%m-%d}.pdf"
-                return pdf.pdf_response(data, filename)
+            try:
+                batch = batches.start_batch(request.user, form.cleaned_data["scope"], DOCUMENT_ROLES)
+            except ValidationError as exc:
+                form.add_error(None, exc)
             else:
-                form.add_error(None, _("No household of %(place)s has anything due.") % {"place": place})
-        return self.render_to_response(self.get_context_data(form=form))
+                return redirect("documents_notice_batch", batch.pk)
+        return self.render_to_response(self.get_context_data(form=form), status=200)
+
+
+class BatchDetailView(DocumentAccessMixin, WagtailAdminTemplateMixin, TemplateView):
+    """A batch's progress (polled by htmx every second while it runs) and its PDF once ready."""
+
+    template_name = "documents/admin/batch_detail.html"
+    header_icon = "doc-full"
+
+    def get_batch(self) -> NoticeBatch:
+        try:
+            return scoped_batches(self.request.user).get(pk=self.kwargs["pk"])
+        except NoticeBatch.DoesNotExist:
+            raise Http404 from None
+
+    def get_page_title(self):
+        return _("Payment notices: %(place)s") % {"place": self.batch.place}
+
+    def get_breadcrumbs_items(self):
+        return [
+            *self.breadcrumbs_items,
+            {"url": reverse("documents_notices"), "label": _("Payment notices")},
+            {"url": "", "label": self.batch.place},
+        ]
+
+    def get(self, request, *args, **kwargs):
+        self.batch = self.get_batch()
+        context = {"batch": self.batch, "polling": self.batch.is_active}
+        if request.htmx:
+            return render(request, "documents/admin/batch_progress.html", context)
+        return self.render_to_response(self.get_context_data(**context))
+
+
+class BatchFileView(DocumentAccessMixin, View):
+    """The batch's PDF, served through the office check (notices carry residents' names)."""
+
+    def get(self, request, pk):
+        try:
+            batch = scoped_batches(request.user).get(pk=pk, status=NoticeBatch.Status.DONE)
+        except NoticeBatch.DoesNotExist:
+            raise Http404 from None
+        if not batch.file:
+            raise Http404
+        return FileResponse(
+            batch.file.open("rb"),
+            content_type="application/pdf",
+            as_attachment=True,
+            filename=batch.file.name.rsplit("/", 1)[-1],
+        )

@@ -17,6 +17,16 @@ def register_document_urls():
     return [
         path("documents/receipts/<int:pk>/pdf/", staff_views.ReceiptPdfView.as_view(), name="documents_receipt_pdf"),
         path("documents/notices/", staff_views.BatchNoticeView.as_view(), name="documents_notices"),
+        path(
+            "documents/notices/batches/<int:pk>/",
+            staff_views.BatchDetailView.as_view(),
+            name="documents_notice_batch",
+        ),
+        path(
+            "documents/notices/batches/<int:pk>/pdf/",
+            staff_views.BatchFileView.as_view(),
+            name="documents_notice_batch_file",
+        ),
         path("documents/notices/unit/<int:pk>/", staff_views.UnitNoticeView.as_view(), name="documents_unit_notice"),
         path(
             "documents/notices/unit/<int:pk>/pdf/",

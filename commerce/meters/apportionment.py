@@ -133,15 +133,22 @@ def calculate_from(
 
 def calculate(master: Meter, period_start: datetime.date, period_end: datetime.date) -> Calculation:
     """Work out one shared meter's apportionment for a period from its readings (writes nothing)."""
+    from .models import MeterReplacement
+
     subs = list(master.sub_meters.select_related("unit__building__community").order_by("pk"))
-    meters = Meter.objects.filter(pk__in=[master.pk, *[m.pk for m in subs]])
+    ids = [master.pk, *[m.pk for m in subs]]
+    # Meters these replaced: their last segment joins their successor's usage.
+    ids += list(MeterReplacement.objects.filter(new_meter_id__in=ids).values_list("old_meter_id", flat=True))
+    meters = Meter.objects.filter(pk__in=ids)
+    by_id = {m.pk: m for m in meters.select_related("unit__building__community")}
     starts = services.baselines(meters, period_start)
     readings: dict[int, list[MeterReading]] = {}
     for reading in MeterReading.objects.filter(
         meter__in=meters, status__in=MeterReading.BILLABLE, date__gte=period_start, date__lte=period_end
     ).order_by("date"):
         readings.setdefault(reading.meter_id, []).append(reading)
-    usages = {m.pk: services.usage_from(m, starts.get(m.pk), readings.get(m.pk, [])) for m in [master, *subs]}
+    usages = {pk: services.usage_from(m, starts.get(pk), readings.get(pk, [])) for pk, m in by_id.items()}
+    services.combine_replacements(by_id, usages)
     return calculate_from(master, subs, usages, period_start, period_end)
 
 

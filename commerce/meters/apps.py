@@ -10,7 +10,17 @@ class MetersConfig(AppConfig):
     def ready(self):
         from portal.access import register_office_path
 
-        from .models import Apportionment, ApportionmentShare, Meter, MeterBillLine, MeterReading, MeterSettings
+        from .models import (
+            Apportionment,
+            ApportionmentShare,
+            Meter,
+            MeterBillLine,
+            MeterReading,
+            MeterReplacement,
+            MeterSettings,
+            ReadingCorrection,
+            UsageCorrection,
+        )
 
         register_office_path(Meter, "office")
         register_office_path(MeterReading, "meter__office")
@@ -18,3 +28,6 @@ class MetersConfig(AppConfig):
         register_office_path(Apportionment, "meter__office")
         register_office_path(ApportionmentShare, "apportionment__meter__office")
         register_office_path(MeterBillLine, "meter__office")
+        register_office_path(ReadingCorrection, "reading__meter__office")
+        register_office_path(UsageCorrection, "meter__office")
+        register_office_path(MeterReplacement, "old_meter__office")

@@ -15,6 +15,7 @@ import dataclasses
 import datetime
 from collections import defaultdict
 from dataclasses import dataclass
+from decimal import Decimal
 
 from django.db.models import Q
 from django.utils.translation import gettext as _
@@ -22,10 +23,14 @@ from django.utils.translation import ngettext
 
 from commerce.billing.charges import ChargeLine, compute_charge
 from commerce.billing.models import ChargeItem
+from commerce.money import format_money
 from portal.properties.models import Unit
 
-from . import apportionment, services
-from .models import Apportionment, Meter, MeterBillLine, MeterReading
+from . import apportionment, corrections, services
+from .models import Apportionment, Meter, MeterBillLine, MeterReading, UsageCorrection
+
+ZERO = Decimal("0.00")
+CENT = Decimal("0.01")
 
 
 @dataclass(frozen=True)
@@ -36,6 +41,9 @@ class MeteredLine(ChargeLine):
     from_reading_id: int | None = None
     to_reading_id: int | None = None
     share_id: int | None = None
+    correction_id: int | None = None
+    # (meter id, from reading id, to reading id) per meter when a replacement joins two meters' usage
+    segments: tuple = ()
 
 
 @dataclass(frozen=True)
@@ -56,6 +64,7 @@ class MeteredUsage:
         self.shares: dict[tuple[int, int], list[UnitShare]] = defaultdict(list)
         self.problems: list[str] = []
         self.unit_ids: set[int] = set()
+        self.corrections: dict[tuple[int, int], list[UsageCorrection]] = defaultdict(list)
 
     @classmethod
     def load(cls, office, period_start, period_end, *, persist: bool = False) -> MeteredUsage:
@@ -78,12 +87,15 @@ class MeteredUsage:
             else:
                 in_period[reading.meter_id].append(reading)
         usages = {pk: services.usage_from(m, starts.get(pk), in_period.get(pk, [])) for pk, m in meters.items()}
+        services.combine_replacements(meters, usages)
         for pk, usage in usages.items():
             meter = meters[pk]
             if usage is not None and meter.unit_id:
                 self.usages[(meter.unit_id, meter.charge_item_id)].append(usage)
         self.unit_ids = set(Unit.objects.filter(building__community__office=office).values_list("pk", flat=True))
         self._apportion(meters, usages, persist)
+        for correction in corrections.pending(office, period_start):
+            self.corrections[(correction.unit_id, correction.item_id)].append(correction)
         return self
 
     def _apportion(self, meters, usages, persist: bool) -> None:
@@ -145,12 +157,14 @@ class MeteredUsage:
             for usage in self.usages.get((unit.pk, item.pk), []):
                 line = charge(item, usage.usage)
                 if line.amount != 0:
+                    segments = getattr(usage, "segments", ())
                     lines.append(
                         MeteredLine(
                             **_fields(line, f"{usage.describe(item.measure_unit)} · {line.explanation}"),
                             meter_id=usage.meter.pk,
                             from_reading_id=usage.start.pk,
                             to_reading_id=usage.end.pk,
+                            segments=tuple((s.meter.pk, s.start.pk, s.end.pk) for s in segments),
                         )
                     )
             for share in self.shares.get((unit.pk, item.pk), []):
@@ -167,7 +181,56 @@ class MeteredUsage:
                     lines.append(
                         MeteredLine(**_fields(line, explanation), meter_id=share.master.pk, share_id=share.share_id)
                     )
+        for item in items:
+            for correction in self.corrections.get((unit.pk, item.pk), []):
+                line = self._correction_line(unit, item, correction, sum((x.amount for x in lines), Decimal(0)))
+                if line is not None:
+                    lines.append(line)
         return lines
+
+    def _correction_line(self, unit, item, correction, metered_so_far) -> MeteredLine | None:
+        """The line billing what is left of a usage correction; a credit only up to the bill's metered charges."""
+        left = correction.amount - correction.applied
+        # A bill must charge something (the ledger refuses a zero posting): a credit leaves at least a cent of
+        # the bill's metered charges, and the rest of it waits for the next bill.
+        amount = left if left > 0 else min(max(left, CENT - metered_so_far), ZERO)
+        if amount == 0:
+            return None  # a credit with nothing to set it against here waits for a later bill
+        reading = correction.correction.reading
+        currency = (unit.building.community.office.region.company.currency or "CNY").upper()
+        explanation = _(
+            "Correction of %(month)s: meter %(meter)s, reading of %(date)s corrected from %(old)s to %(new)s "
+            "(%(reason)s); usage %(before)s → %(after)s %(measure)s, %(billed)s → %(right)s"
+        ) % {
+            "month": f"{correction.period_start:%Y-%m}",
+            "meter": correction.meter.code,
+            "date": reading.date.isoformat(),
+            "old": services.show(correction.correction.old_value),
+            "new": services.show(correction.correction.new_value),
+            "reason": correction.correction.reason[:80],
+            "before": services.show(correction.usage_before),
+            "after": services.show(correction.usage_after),
+            "measure": item.measure_unit,
+            "billed": format_money(correction.amount_before, currency),
+            "right": format_money(correction.amount_after, currency),
+        }
+        if amount != left:
+            explanation += " · " + _("credited here: %(part)s of %(left)s; the rest on a later bill") % {
+                "part": format_money(-amount, currency),
+                "left": format_money(-left, currency),
+            }
+        delta = correction.usage_delta
+        quantity = delta if amount == correction.amount else services.quantity(delta * amount / correction.amount)
+        return MeteredLine(
+            item=item,
+            standard=None,
+            amount=amount,
+            quantity=quantity,
+            unit_price=None,
+            explanation=explanation[:500],
+            meter_id=correction.meter_id,
+            correction_id=correction.pk,
+        )
 
     def notes(self, items) -> list[str]:
         """Per metered item: how many units have no usable reading, and how many wait on a held one."""
@@ -196,6 +259,16 @@ class MeteredUsage:
                     )
                     % {"item": item.name, "count": len(held)}
                 )
+        waiting = sum(len(rows) for rows in self.corrections.values())
+        if waiting:
+            notes.append(
+                ngettext(
+                    "%(count)d reading correction of an earlier month is charged or credited on this run.",
+                    "%(count)d reading corrections of earlier months are charged or credited on this run.",
+                    waiting,
+                )
+                % {"count": waiting}
+            )
         return notes + self.problems
 
 
@@ -205,16 +278,26 @@ def _fields(line: ChargeLine, explanation: str) -> dict:
     return fields
 
 
+def _sources(bill_line, line: MeteredLine):
+    if line.segments:
+        for meter_id, from_id, to_id in line.segments:
+            yield MeterBillLine(bill_line=bill_line, meter_id=meter_id, from_reading_id=from_id, to_reading_id=to_id)
+        return
+    yield MeterBillLine(
+        bill_line=bill_line,
+        meter_id=line.meter_id,
+        from_reading_id=line.from_reading_id,
+        to_reading_id=line.to_reading_id,
+        share_id=line.share_id,
+        correction_id=line.correction_id,
+    )
+
+
 def record_sources(bill_lines, lines) -> None:
-    """Link the saved bill lines to the readings or shares they came from (call after bulk_create)."""
+    """Link the saved bill lines to the readings, shares or corrections they came from (after bulk_create)."""
     MeterBillLine.objects.bulk_create(
-        MeterBillLine(
-            bill_line=bill_line,
-            meter_id=line.meter_id,
-            from_reading_id=line.from_reading_id,
-            to_reading_id=line.to_reading_id,
-            share_id=line.share_id,
-        )
+        source
         for bill_line, line in zip(bill_lines, lines, strict=True)
         if isinstance(line, MeteredLine) and line.meter_id
+        for source in _sources(bill_line, line)
     )

@@ -17,7 +17,7 @@ from portal import demo
 from portal.properties.models import Unit
 
 from . import services
-from .models import DEFAULT_ABNORMAL_FACTOR, Meter, MeterReading
+from .models import DEFAULT_ABNORMAL_FACTOR, DEFAULT_AVERAGE_OVER, Meter, MeterReading, MeterSettings
 
 LOSS_SHARE = Decimal("0.04")  # the master meter sees this much more than its sub-meters
 
@@ -48,7 +48,13 @@ def seed_demo_meters(today: datetime.date | None = None) -> int:
     """Create the demo meters and readings where missing; returns how many meters were new."""
     office_code, community_code = demo.COMMUNITIES[0].office_code, demo.COMMUNITIES[0].code
     water = ChargeItem.objects.filter(office__code=office_code, code="water").select_related("office").first()
-    if water is None or Meter.objects.filter(office=water.office).exists():
+    if water is None:
+        return 0
+    # The settings screen shows the demo office's own rule (the defaults, written down).
+    MeterSettings.objects.get_or_create(
+        office=water.office, defaults={"abnormal_factor": DEFAULT_ABNORMAL_FACTOR, "average_over": DEFAULT_AVERAGE_OVER}
+    )
+    if Meter.objects.filter(office=water.office).exists():
         return 0
     today = today or timezone.localdate()
     rng = random.Random("meters")

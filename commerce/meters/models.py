@@ -18,6 +18,7 @@ from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
 from commerce.billing.models import BillLine, ChargeItem
+from portal.append_only import AppendOnlyModel, append_only_manager
 from portal.properties.models import Office, Unit
 from portal.state_machine import TransitionsMixin
 
@@ -45,6 +46,15 @@ class MeterSettings(models.Model):
         validators=[MinValueValidator(1), MaxValueValidator(24)],
         help_text=_("How many earlier readings give the usual usage."),
     )
+    updated_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("changed by"),
+    )
+    updated_at = models.DateTimeField(_("changed at"), auto_now=True, null=True)
 
     class Meta:
         verbose_name = _("meter settings")
@@ -297,8 +307,9 @@ class ApportionmentShare(models.Model):
 class MeterBillLine(models.Model):
     """Where a metered bill line came from: the two readings it spans, or a shared-meter share."""
 
-    bill_line = models.OneToOneField(
-        BillLine, on_delete=models.CASCADE, related_name="meter_source", verbose_name=_("bill line")
+    # A line usually has one source; a meter replaced during the month gives its line two (old and new meter).
+    bill_line = models.ForeignKey(
+        BillLine, on_delete=models.CASCADE, related_name="meter_sources", verbose_name=_("bill line")
     )
     meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+", verbose_name=_("meter"))
     from_reading = models.ForeignKey(
@@ -315,6 +326,14 @@ class MeterBillLine(models.Model):
         related_name="bill_lines",
         verbose_name=_("apportionment share"),
     )
+    correction = models.ForeignKey(
+        "UsageCorrection",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="bill_lines",
+        verbose_name=_("usage correction"),
+    )
 
     class Meta:
         verbose_name = _("metered bill line")
@@ -322,3 +341,128 @@ class MeterBillLine(models.Model):
 
     def __str__(self):
         return f"{self.meter} → {self.bill_line_id}"
+
+
+class ReadingCorrection(AppendOnlyModel):
+    """A billable reading's value corrected by staff, with the reason: the history of the reading's value.
+
+    The reading row carries the corrected value from then on; the posted bills stay as they are and
+    the usage difference of each bill that counted the reading is billed on a later run
+    (``UsageCorrection``).
+    """
+
+    append_only_refusal = "Reading corrections are history: they cannot be edited or deleted."
+    objects = append_only_manager(append_only_refusal)
+
+    reading = models.ForeignKey(
+        MeterReading, on_delete=models.PROTECT, related_name="corrections", verbose_name=_("reading")
+    )
+    old_value = models.DecimalField(_("old reading"), max_digits=12, decimal_places=3)
+    new_value = models.DecimalField(_("new reading"), max_digits=12, decimal_places=3)
+    reason = models.CharField(_("reason"), max_length=300)
+    corrected_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        related_name="+",
+        verbose_name=_("corrected by"),
+    )
+    corrected_at = models.DateTimeField(_("corrected at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("reading correction")
+        verbose_name_plural = _("reading corrections")
+        ordering = ["-corrected_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=~Q(old_value=models.F("new_value")), name="readingcorrection_changes"),
+            models.CheckConstraint(condition=~Q(reason=""), name="readingcorrection_has_reason"),
+        ]
+
+    def __str__(self):
+        return f"{self.reading}: {self.old_value} → {self.new_value}"
+
+
+class UsageCorrection(AppendOnlyModel):
+    """What one posted bill line should have charged after a reading correction, and the difference.
+
+    The difference (``amount``: positive to charge, negative to credit) is billed on the unit's next
+    monthly bills as correction lines (``MeterBillLine.correction``); a credit larger than the metered
+    charges of a bill is spread over the following bills, so no bill goes below zero because of it.
+    """
+
+    append_only_refusal = "Usage corrections are history: they cannot be edited or deleted."
+    objects = append_only_manager(append_only_refusal)
+
+    correction = models.ForeignKey(
+        ReadingCorrection, on_delete=models.PROTECT, related_name="usage_corrections", verbose_name=_("correction")
+    )
+    bill_line = models.ForeignKey(
+        BillLine, on_delete=models.PROTECT, related_name="+", verbose_name=_("corrected bill line")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.PROTECT, related_name="+", verbose_name=_("unit"))
+    item = models.ForeignKey(ChargeItem, on_delete=models.PROTECT, related_name="+", verbose_name=_("charge item"))
+    meter = models.ForeignKey(Meter, on_delete=models.PROTECT, related_name="+", verbose_name=_("meter"))
+    period_start = models.DateField(_("month corrected"))
+    usage_before = models.DecimalField(_("usage billed"), max_digits=14, decimal_places=3)
+    usage_after = models.DecimalField(_("corrected usage"), max_digits=14, decimal_places=3)
+    amount_before = models.DecimalField(_("amount billed"), max_digits=14, decimal_places=2)
+    amount_after = models.DecimalField(_("corrected amount"), max_digits=14, decimal_places=2)
+    amount = models.DecimalField(_("difference"), max_digits=14, decimal_places=2)
+    created_at = models.DateTimeField(_("created at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("usage correction")
+        verbose_name_plural = _("usage corrections")
+        ordering = ["pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount=models.F("amount_after") - models.F("amount_before")),
+                name="usagecorrection_amount_is_the_difference",
+            ),
+        ]
+        indexes = [models.Index(fields=["unit", "item"])]
+
+    def __str__(self):
+        return f"{self.unit} {self.period_start:%Y-%m}: {self.amount}"
+
+    @property
+    def usage_delta(self):
+        return self.usage_after - self.usage_before
+
+
+class MeterReplacement(AppendOnlyModel):
+    """A meter swapped for a new one: the old meter's final reading and the new meter's start reading.
+
+    Usage across the swap is (old final − old last billed) + (new reading − new start); sub-meters of
+    a replaced shared meter move to the new one.
+    """
+
+    append_only_refusal = "Meter replacements are history: they cannot be edited or deleted."
+    objects = append_only_manager(append_only_refusal)
+
+    old_meter = models.OneToOneField(
+        Meter, on_delete=models.PROTECT, related_name="replacement", verbose_name=_("old meter")
+    )
+    new_meter = models.OneToOneField(
+        Meter, on_delete=models.PROTECT, related_name="replaced", verbose_name=_("new meter")
+    )
+    date = models.DateField(_("replaced on"))
+    final_reading = models.OneToOneField(
+        MeterReading, on_delete=models.PROTECT, related_name="+", verbose_name=_("old meter's final reading")
+    )
+    start_reading = models.OneToOneField(
+        MeterReading, on_delete=models.PROTECT, related_name="+", verbose_name=_("new meter's start reading")
+    )
+    moved_sub_meters = models.JSONField(_("sub-meters moved"), default=list, blank=True)
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    replaced_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("replaced by")
+    )
+    created_at = models.DateTimeField(_("recorded at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("meter replacement")
+        verbose_name_plural = _("meter replacements")
+        ordering = ["-date", "-pk"]
+
+    def __str__(self):
+        return f"{self.old_meter} → {self.new_meter} ({self.date})"

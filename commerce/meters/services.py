@@ -75,6 +75,20 @@ def office_rules(office_id) -> tuple[Decimal, int]:
     return (row.abnormal_factor, row.average_over) if row else (DEFAULT_ABNORMAL_FACTOR, DEFAULT_AVERAGE_OVER)
 
 
+def update_settings(office, by, *, abnormal_factor: Decimal, average_over: int) -> MeterSettings:
+    """Set how the office flags abnormal readings (office managers and billing clerks of the office)."""
+    if not may_read(by, office):
+        raise PermissionDenied
+    row = MeterSettings(office=office, abnormal_factor=abnormal_factor, average_over=average_over, updated_by=by)
+    row.full_clean(exclude=["office"])
+    with transaction.atomic():
+        row, _created = MeterSettings.objects.update_or_create(
+            office=office,
+            defaults={"abnormal_factor": abnormal_factor, "average_over": average_over, "updated_by": by},
+        )
+    return row
+
+
 # --- checks and flags (shared by manual entry and import) ------------------------------------
 
 
@@ -271,6 +285,54 @@ class PeriodUsage:
         if self.meter.multiplier != 1:
             text += f" × {show(self.meter.multiplier)}"
         return text
+
+
+@dataclass(frozen=True)
+class CombinedUsage:
+    """Usage across a meter replacement: the old meter's last segment plus the new meter's first."""
+
+    meter: Meter  # the new meter
+    segments: tuple[PeriodUsage, ...]
+    usage: Decimal
+
+    @property
+    def start(self) -> MeterReading:
+        return self.segments[0].start
+
+    @property
+    def end(self) -> MeterReading:
+        return self.segments[-1].end
+
+    def describe(self, measure: str = "") -> str:
+        """“W-1 1234.5 → 1240 + W-1N 0 → 8.5 m³” (each meter with its code)."""
+        unit = f" {measure}" if measure else ""
+        parts = []
+        for segment in self.segments:
+            text = f"{segment.meter.code} {show(segment.start.value)} → {show(segment.end.value)}"
+            if segment.meter.multiplier != 1:
+                text += f" × {show(segment.meter.multiplier)}"
+            parts.append(text)
+        return " + ".join(parts) + unit
+
+
+def combine_replacements(meters: dict, usages: dict) -> None:
+    """Where a meter was replaced and both it and its successor have usage, bill them as one usage.
+
+    ``usages`` (meter id → usage) is changed in place: the new meter's entry becomes the combined
+    usage and the old meter's entry is emptied, so a tiered price sees the month's whole usage.
+    """
+    from .models import MeterReplacement
+
+    ids = [pk for pk in meters]
+    for old_id, new_id in MeterReplacement.objects.filter(new_meter_id__in=ids).values_list(
+        "old_meter_id", "new_meter_id"
+    ):
+        old, new = usages.get(old_id), usages.get(new_id)
+        if old is None or new is None:
+            continue
+        segments = (*getattr(old, "segments", (old,)), *getattr(new, "segments", (new,)))
+        usages[new_id] = CombinedUsage(meters[new_id], segments, quantity(sum((s.usage for s in segments), Decimal(0))))
+        usages[old_id] = None
 
 
 def usage_from(meter: Meter, baseline: MeterReading | None, in_period: list[MeterReading]) -> PeriodUsage | None:

@@ -13,7 +13,7 @@ from wagtail.permissions import register_permission_policy
 
 from portal.properties.wagtail_hooks import ScopedViewSet
 
-from . import forms, views
+from . import admin_views, forms, views
 from .access import MeterRolePolicy, may_use_meters, scope_for_meters
 from .models import Meter
 
@@ -68,6 +68,9 @@ class ReadingViewSet(ViewSet):
             path("import/template.csv", views.import_template, name="template"),
             path("held/", views.HeldReadingsView.as_view(), name="held"),
             path("held/<int:pk>/", views.HeldReadingsView.as_view(), name="decide"),
+            path("<int:pk>/correct/", admin_views.CorrectReadingView.as_view(), name="correct"),
+            path("corrections/", admin_views.CorrectionListView.as_view(), name="corrections"),
+            path("replace/", admin_views.ReplaceMeterView.as_view(), name="replace"),
         ]
 
 
@@ -113,12 +116,46 @@ class ApportionmentViewSet(HeldViewSet):
         return reverse("meters_apportionment")
 
 
+class CorrectionsViewSet(HeldViewSet):
+    name = "meters_corrections_menu"
+    icon = "edit"
+    menu_label = _("Reading corrections")
+
+    @property
+    def menu_url(self):
+        from django.urls import reverse
+
+        return reverse("meters_readings:corrections")
+
+
+class SettingsViewSet(ViewSet):
+    name = "meters_settings"
+    url_prefix = "meters/settings"
+    icon = "cog"
+    menu_label = _("Meter settings")
+    menu_item_class = MeterMenuItem
+
+    def get_urlpatterns(self):
+        return [
+            path("", admin_views.SettingsIndexView.as_view(), name="index"),
+            path("<int:office>/", admin_views.SettingsEditView.as_view(), name="edit"),
+        ]
+
+
 class MeterMenu(ViewSetGroup):
     menu_label = _("Meters")
     menu_name = "meters"
     menu_icon = "dashboard"
     menu_order = 165
-    items = (MeterViewSet, ReadingViewSet, HeldViewSet, ImportViewSet, ApportionmentViewSet)
+    items = (
+        MeterViewSet,
+        ReadingViewSet,
+        HeldViewSet,
+        ImportViewSet,
+        CorrectionsViewSet,
+        ApportionmentViewSet,
+        SettingsViewSet,
+    )
 
 
 @hooks.register("register_admin_viewset")

@@ -8,7 +8,7 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from commerce.documents import notices as notice_data
-from commerce.documents import staff_views
+from commerce.documents.models import NoticeBatch
 from commerce.payments import services
 from portal.people.models import StaffRole
 from portal.properties.models import Unit
@@ -105,68 +105,131 @@ def block(site, clerk):
     return units
 
 
-def _batch(client, scope):
-    return client.get(reverse("documents_notices"), {"scope": scope})
+@pytest.fixture(autouse=True)
+def _media(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path
 
 
-def test_a_building_prints_as_one_pdf_with_a_page_per_household_that_owes(client, clerk, site, block):
-    client.force_login(clerk)
-    response = _batch(client, f"building:{site.building.pk}")
+@pytest.fixture
+def batch_of(client, django_capture_on_commit_callbacks):
+    """Ask for a batch over HTTP as a user would; the task runs eagerly once the request commits."""
+
+    def ask(scope):
+        with django_capture_on_commit_callbacks(execute=True):
+            response = client.post(reverse("documents_notices"), {"scope": scope})
+        assert response.status_code == 302, response.content.decode()[:500]
+        return NoticeBatch.objects.get(pk=response["Location"].rstrip("/").split("/")[-1])
+
+    return ask
+
+
+def _pdf(client, batch):
+    response = client.get(reverse("documents_notice_batch_file", args=[batch.pk]))
     assert response.status_code == 200 and response["Content-Type"] == "application/pdf"
-    assert page_count(response.content) == 3  # 202, 203, 204; 201 paid everything
-    text = pdf_text(response.content)
+    return b"".join(response.streaming_content)
+
+
+def test_a_building_prints_as_one_pdf_with_a_page_per_household_that_owes(client, clerk, site, block, batch_of):
+    client.force_login(clerk)
+    batch = batch_of(f"building:{site.building.pk}")
+    assert (batch.status, batch.total, batch.done, batch.pages, batch.printed) == ("done", 4, 4, 3, 3)
+    data = _pdf(client, batch)
+    assert page_count(data) == 3  # 202, 203, 204; 201 paid everything
+    text = pdf_text(data)
     assert "Garden a 3-201" not in text
     assert all(f"Garden a 3-20{n}" in text for n in (2, 3, 4))
     assert text.count("¥200.00") == 3
 
 
-def test_a_community_prints_every_building(client, clerk, site, block):
+def test_a_community_prints_every_building(client, clerk, site, block, batch_of):
     client.force_login(clerk)
-    response = _batch(client, f"community:{site.community.pk}")
-    assert page_count(response.content) == 5
-    assert "Garden a 5-301" in pdf_text(response.content)
+    data = _pdf(client, batch_of(f"community:{site.community.pk}"))
+    assert page_count(data) == 5
+    assert "Garden a 5-301" in pdf_text(data)
 
 
-def test_a_household_with_many_bills_still_gets_one_page(client, clerk, site, block):
+def test_a_community_bigger_than_a_chunk_is_one_pdf_in_unit_order(client, clerk, site, block, batch_of, monkeypatch):
+    from commerce.documents import batches
+
+    monkeypatch.setattr(batches, "CHUNK_UNITS", 2)
+    monkeypatch.setattr(batches, "PRINT_STEP", 1)
+    saved = []
+    real = batches._save_progress
+    monkeypatch.setattr(batches, "_save_progress", lambda b, *f: (saved.append((b.done, b.printed)), real(b, *f)))
+    client.force_login(clerk)
+
+    batch = batch_of(f"community:{site.community.pk}")
+
+    text = pdf_text(_pdf(client, batch))
+    positions = [text.index(f"Garden a {label}") for label in ("3-202", "3-203", "3-204", "5-301", "5-302")]
+    assert positions == sorted(positions)
+    assert [done for done, _printed in saved if done][:3] == [2, 4, 6]  # progress saved after each chunk
+    assert [printed for _done, printed in saved if printed] == [1, 2, 3, 4, 5]
+
+
+def test_a_household_with_many_bills_still_gets_one_page(client, clerk, site, block, batch_of):
     for month in range(3, 13):
         run_month(site.office, 2025, month)
     client.force_login(clerk)
-    response = _batch(client, f"building:{site.building.pk}")
-    assert page_count(response.content) == 4  # 201 owes again from March
-    text = pdf_text(response.content)
+    data = _pdf(client, batch_of(f"building:{site.building.pk}"))
+    assert page_count(data) == 4  # 201 owes again from March
+    text = pdf_text(data)
     assert text.count("¥1,200.00") == 3 and "¥1,000.00" in text
     assert "2025-12" in text
 
 
-def test_nothing_due_is_said_plainly(client, clerk, site, block):
+def test_nothing_due_is_said_plainly(client, clerk, site, block, batch_of):
     for member in block[1:4]:
         services.record_desk_payment(clerk, member, "200.00", "cash")
     client.force_login(clerk)
-    response = _batch(client, f"building:{site.building.pk}")
-    assert response["Content-Type"].startswith("text/html")
-    assert "No household of Garden a 3 has anything due." in response.content.decode()
+    batch = batch_of(f"building:{site.building.pk}")
+    page = client.get(reverse("documents_notice_batch", args=[batch.pk])).content.decode()
+    assert batch.status == "done" and not batch.file
+    assert "No household of Garden a 3 has anything due." in page
+    assert client.get(reverse("documents_notice_batch_file", args=[batch.pk])).status_code == 404
 
 
-def test_a_batch_too_big_for_one_request_asks_for_one_building_at_a_time(client, clerk, site, block, monkeypatch):
-    monkeypatch.setattr(staff_views, "MAX_BATCH_PAGES", 4)
+def test_the_progress_polls_every_second_while_running_and_offers_the_pdf_when_done(client, clerk, site, block):
     client.force_login(clerk)
-    response = _batch(client, f"community:{site.community.pk}")
-    assert response["Content-Type"].startswith("text/html")
-    assert "5 households of Garden a have something due, more than 4 at once" in response.content.decode()
+    batch = NoticeBatch.objects.create(office=site.office, scope=f"community:{site.community.pk}", place="Garden a",
+                                       total=6, done=6, pages=5, printed=2, status="running")  # fmt: skip
+    url = reverse("documents_notice_batch", args=[batch.pk])
+
+    page = client.get(url).content.decode()
+    assert 'hx-trigger="every 1s"' in page and "6 of 6 households checked" in page and "2 of 5 notices printed" in page
+    assert 'value="52"' in page  # 20 for checking + 80 × 2/5 for printing
+    partial = client.get(url, headers={"HX-Request": "true"}).content.decode()
+    assert partial.lstrip().startswith('<div id="batch-progress"') and "<html" not in partial
+
+    NoticeBatch.objects.filter(pk=batch.pk).update(status="done", printed=5, file="notices/x.pdf")
+    page = client.get(url).content.decode()
+    assert "every 1s" not in page and reverse("documents_notice_batch_file", args=[batch.pk]) in page
 
 
-def test_another_office_cannot_choose_this_community(client, other_clerk, site, block):
+def test_another_office_cannot_choose_this_community_nor_see_its_batches(
+    client, clerk, other_clerk, site, block, batch_of
+):
+    client.force_login(clerk)
+    batch = batch_of(f"community:{site.community.pk}")
     client.force_login(other_clerk)
-    response = _batch(client, f"community:{site.community.pk}")
-    assert response["Content-Type"].startswith("text/html")
-    assert "Select a valid choice" in response.content.decode()
+    response = client.post(reverse("documents_notices"), {"scope": f"community:{site.community.pk}"})
+    assert response.status_code == 200 and "Select a valid choice" in response.content.decode()
     assert "Garden a" not in client.get(reverse("documents_notices")).content.decode()
+    assert client.get(reverse("documents_notice_batch", args=[batch.pk])).status_code == 404
+    assert client.get(reverse("documents_notice_batch_file", args=[batch.pk])).status_code == 404
+    assert NoticeBatch.objects.count() == 1
 
 
 def test_staff_without_a_desk_role_are_refused(client, site):
     client.force_login(staff(StaffRole.TECHNICIAN, site.office))
-    response = client.get(reverse("documents_notices"), {"scope": f"community:{site.community.pk}"})
-    assert response.status_code in (302, 403) and response["Content-Type"].startswith("text/html")
+    response = client.post(reverse("documents_notices"), {"scope": f"community:{site.community.pk}"})
+    assert response.status_code in (302, 403) and not NoticeBatch.objects.exists()
+
+
+def test_a_batch_keeps_its_history(client, clerk, site, block, batch_of):
+    client.force_login(clerk)
+    batch = batch_of(f"building:{site.building.pk}")
+    assert list(batch.events.values_list("status", flat=True)) == ["pending", "running", "done"]
 
 
 def test_a_batch_costs_the_same_queries_for_few_or_many_households(site, block):
