@@ -1,0 +1,23 @@
+"""Beat runs ``escalate_public_repairs`` every hour (see migration 0002); it fans out one task per order."""
+
+from celery import shared_task
+from django.db import OperationalError
+
+SCHEDULE_NAME = "Work orders: escalate old public-area repairs"
+
+
+@shared_task
+def escalate_public_repairs() -> dict:
+    from .services import stale_public_repairs
+
+    ids = stale_public_repairs()
+    for order_id in ids:
+        escalate_order.delay(order_id)
+    return {"orders": len(ids)}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def escalate_order(order_id: int) -> bool:
+    from .services import escalate
+
+    return escalate(order_id)
