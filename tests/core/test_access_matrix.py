@@ -100,6 +100,9 @@ def w(db):
         office_id=office_a.pk,
         company_id=company.pk,
     )
+    meeting_a = _open_meeting(manager_a, community_a)
+    party_a = meeting_a.roll.get(owners=resident)
+    facility_a, booking_a = _clubhouse_booking(resident, unit_a, community_a)
     notice = _publish(
         NoticeIndexPage.objects.child_of(home).get(),
         NoticePage(title="Water off in building A", community=community_a, body="<p>Tue 9-12</p>"),
@@ -109,7 +112,114 @@ def w(db):
         NewsIndexPage.objects.child_of(home).get(),
         NewsPage(title="Lotus festival in community A", community=community_a, intro="Come along"),
     )
+    work_order = _work_order(resident, unit_a, manager_a, technician_a)
+    service_a, provider_a, service_order_a = _service_order(resident, unit_a, manager_a, technician_a)
+    conversation_a, campaign_a = _chat_and_campaign(resident, unit_a, manager_a)
+    market_merchant_a, market_order_a, shop_owner_a, shop_owner_b = _market_order(resident, unit_a, company)
+    meter_reading_a, notice_batch_a = _meters_and_notices(office_a, unit_a, community_a)
     return SimpleNamespace(**locals())
+
+
+def _chat_and_campaign(resident, unit, manager):
+    from notifications import chat
+    from notifications.models import Campaign
+    from notifications.services import notify
+
+    conversation = chat.open_conversation(resident, unit, "Matrix chat A", "Hello office")
+    campaign = Campaign.objects.create(
+        office=unit.building.community.office, title="Matrix campaign A", message="Hi", created_by=manager
+    )
+    notify([resident], "chat.assigned", {"subject": "Matrix note A", "name": "Desk"})
+    return conversation, campaign
+
+
+def _meters_and_notices(office, unit, community):
+    from commerce.documents.models import NoticeBatch
+    from commerce.meters.models import Meter, MeterReading
+
+    water = ChargeItem.objects.create(office=office, code="water-a", name="Water A", kind="metered")
+    meter = Meter.objects.create(office=office, code="W-MATRIX-A", charge_item=water, unit=unit)
+    reading = MeterReading.objects.create(meter=meter, date=date(2026, 1, 31), value=Decimal("10"))
+    batch = NoticeBatch.objects.create(office=office, scope=f"community:{community.pk}", place="Matrix batch A")
+    return reading, batch
+
+
+def _work_order(resident, unit, dispatcher, technician):
+    from portal.workorders import services as workorders
+
+    order = workorders.file_request(by=resident, unit=unit, kind="repair", category="plumbing", description="Leak")
+    return workorders.dispatch(order, by=dispatcher, technician=technician)
+
+
+def _service_order(resident, unit, manager, worker):
+    import datetime
+
+    from django.utils import timezone
+
+    from services_catalog import services as special
+    from services_catalog.models import Provider, Service, ServiceCategory
+
+    office = unit.building.community.office
+    category = ServiceCategory.objects.create(office=office, name="Matrix cleaning A")
+    service = Service.objects.create(
+        office=office, category=category, name="Matrix deep cleaning A", summary="s", price_model="fixed", price=1
+    )
+    provider = Provider.objects.create(office=office, name="Matrix team A")
+    provider.services.add(service)
+    provider.people.add(worker)
+    day = timezone.localdate() + datetime.timedelta(days=2)
+    start = timezone.make_aware(datetime.datetime.combine(day, service.day_start))
+    order = special.place_order(
+        resident, unit, service, slot_start=start, payment_method="household", request_key="matrix"
+    )
+    return service, provider, special.assign(manager, order, worker)
+
+
+def _market_order(resident, unit, company):
+    """A merchant serving community A with a product, and a resident's order; a second merchant's owner."""
+    from commerce.marketplace import services as market
+    from commerce.marketplace.models import Category
+    from tests.marketplace.conftest import make_merchant, make_variant
+
+    fruit = Category.objects.create(company=company, name="Matrix fruit", commission_rate=Decimal("0.05"))
+    community = unit.building.community
+    merchant = make_merchant(company, [community], [fruit], name="Matrix Shop A")
+    other = make_merchant(company, [community], [fruit], name="Matrix Shop B")
+    apples = make_variant(merchant, fruit, name="Matrix apples A", price="5.00", stock=5)
+    order = market.place_order(resident, unit, merchant, [(apples, 1)], fulfilment="delivery")
+    return merchant, order, merchant.owner, other.owner
+
+
+def _open_meeting(manager, community):
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from portal.voting import services as voting
+
+    opens = timezone.now() - timedelta(hours=1)
+    meeting = voting.create_meeting(
+        manager, community, title="Matrix meeting A", opens_at=opens, closes_at=opens + timedelta(days=7)
+    )
+    voting.add_motion(manager, meeting, title="Hire a company", matter="property_company")
+    return voting.announce(manager, meeting, now=opens - timedelta(days=15))
+
+
+def _clubhouse_booking(resident, unit, community):
+    import datetime
+
+    from django.utils import timezone
+
+    from portal.clubhouse import services as clubhouse
+    from portal.clubhouse.models import Facility, OpeningHours
+
+    facility = Facility.objects.create(community=community, name="Matrix gym A", capacity=5)
+    OpeningHours.objects.bulk_create(
+        OpeningHours(facility=facility, weekday=d, opens=datetime.time(8), closes=datetime.time(22)) for d in range(7)
+    )
+    tomorrow = timezone.localdate() + datetime.timedelta(days=1)
+    starts = timezone.make_aware(datetime.datetime.combine(tomorrow, datetime.time(10)))
+    return facility, clubhouse.book(resident, unit, facility, starts, 2)
 
 
 def _join_request_for(unit):
@@ -173,8 +283,70 @@ OBJECT_SCREENS = [
         STAFF_OUTSIDERS,
     ),
     Screen("payment receipt", admin("payments_list:receipt", "payment_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen("owners' meeting control room", admin("voting_admin:meeting", "meeting_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen("owners' meeting", admin("voting:meeting", "meeting_a"), "resident", ("far_resident", "manager_b")),
+    Screen(
+        "ballot",
+        lambda w: reverse("voting:vote", args=[w.meeting_a.pk, w.party_a.pk]),
+        "resident",
+        ("neighbour", "far_resident", "manager_b"),
+    ),
     Screen("notice page", lambda w: w.notice.url, "resident", ("far_resident", "manager_b")),
+    Screen("my market order", admin("market_order", "market_order_a"), "resident", ("neighbour", "far_resident")),
+    Screen(
+        "merchant's order",
+        lambda w: reverse("market_merchant_order", args=[w.market_merchant_a.pk, w.market_order_a.pk]),
+        "shop_owner_a",
+        ("shop_owner_b", "resident", "manager_b"),
+    ),
+    Screen("merchant review", admin("market_admin_merchant", "market_merchant_a"), "headquarters", STAFF_OUTSIDERS),
+    Screen(
+        "my repair request",
+        lambda w: reverse("workorders:detail", args=[w.work_order.reference]),
+        "resident",
+        ("neighbour", "far_resident", "manager_b"),
+    ),
+    Screen(
+        "technician's work order",
+        lambda w: reverse("workorders:job", args=[w.work_order.reference]),
+        "technician_a",
+        ("manager_b", "resident", "neighbour"),
+    ),
+    Screen("work order (back office)", admin("workorders_board:detail", "work_order"), "manager_a", STAFF_OUTSIDERS),
+    Screen("clubhouse facility edit", admin("clubhouse_facility:edit", "facility_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen("clubhouse calendar", admin("clubhouse:facility", "facility_a"), "resident", ("far_resident", "manager_b")),
+    Screen("clubhouse booking", admin("clubhouse:booking", "booking_a"), "resident", ("neighbour", "far_resident")),
+    Screen("service edit", admin("services_service:edit", "service_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen("service provider edit", admin("services_provider:edit", "provider_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen(
+        "service order (back office)", admin("services_orders:detail", "service_order_a"), "manager_a", STAFF_OUTSIDERS
+    ),
+    Screen(
+        "my service order",
+        admin("services_catalog:order", "service_order_a"),
+        "resident",
+        ("neighbour", "far_resident", "manager_b"),
+    ),
+    Screen("service job", admin("services_catalog:job", "service_order_a"), "technician_a", ("resident", "manager_b")),
     Screen("community news page", lambda w: w.news.url, "resident", ("far_resident", "manager_b")),
+    Screen(
+        "meter reading correction", admin("meters_readings:correct", "meter_reading_a"), "manager_a", STAFF_OUTSIDERS
+    ),
+    Screen("meter settings edit", admin("meters_settings:edit", "office_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen("payment notice batch", admin("documents_notice_batch", "notice_batch_a"), "manager_a", STAFF_OUTSIDERS),
+    Screen(
+        "chat conversation",
+        admin("chat:detail", "conversation_a"),
+        "resident",
+        ("neighbour", "far_resident", "manager_b"),
+    ),
+    Screen(
+        "chat conversation (staff)",
+        admin("chat:detail", "conversation_a"),
+        "manager_a",
+        ("manager_b", "other_company_hq"),
+    ),
+    Screen("campaign", admin("notifications_campaign", "campaign_a"), "manager_a", STAFF_OUTSIDERS),
 ]
 
 LIST_SCREENS = [
@@ -190,6 +362,39 @@ LIST_SCREENS = [
     Screen("payments", lambda w: reverse("payments_list:index"), "manager_a", ("manager_b",)),
     Screen("my home", lambda w: reverse("resident_home"), "resident", ("neighbour", "far_resident")),
     Screen("notice board", lambda w: "/notices/", "resident", ("far_resident",)),
+    Screen("dispatch board", lambda w: reverse("workorders_board:index"), "manager_a", ("manager_b",)),
+    Screen("my repairs", lambda w: reverse("workorders:index"), "resident", ("neighbour", "far_resident")),
+    Screen("owners' meetings", lambda w: reverse("voting_admin:index"), "manager_a", ("manager_b",)),
+    Screen("my votes", lambda w: reverse("voting:index"), "resident", ("far_resident",)),
+    Screen("clubhouse facilities", lambda w: reverse("clubhouse_facility:index"), "manager_a", ("manager_b",)),
+    Screen(
+        "clubhouse desk",
+        lambda w: f"{reverse('clubhouse_desk')}?day={w.booking_a.slot.starts_at.date().isoformat()}",
+        "manager_a",
+        ("manager_b",),
+    ),
+    Screen("my clubhouse", lambda w: reverse("clubhouse:home"), "resident", ("far_resident",)),
+    Screen("meter settings", lambda w: reverse("meters_settings:index"), "manager_a", ("manager_b",)),
+    Screen("meter readings", lambda w: reverse("meters_readings:index"), "manager_a", ("manager_b",)),
+    Screen("payment notice batches", lambda w: reverse("documents_notices"), "manager_a", ("manager_b",)),
+    Screen("service orders", lambda w: reverse("services_orders:index"), "manager_a", ("manager_b",)),
+    Screen("services", lambda w: reverse("services_service:index"), "manager_a", ("manager_b",)),
+    Screen("special services menu", lambda w: reverse("services_catalog:menu"), "resident", ("far_resident",)),
+    Screen("marketplace", lambda w: reverse("market_home"), "resident", ("far_resident",)),
+    Screen("my market orders", lambda w: reverse("market_orders"), "resident", ("neighbour", "far_resident")),
+    Screen(
+        "merchant orders",
+        lambda w: reverse("market_merchant_orders", args=[w.market_merchant_a.pk]),
+        "shop_owner_a",
+        ("shop_owner_b", "resident"),
+    ),
+    Screen(
+        "my service orders", lambda w: reverse("services_catalog:orders"), "resident", ("neighbour", "far_resident")
+    ),
+    Screen("chat inbox", lambda w: reverse("chat:inbox"), "manager_a", ("manager_b",)),
+    Screen("campaigns", lambda w: reverse("notifications_campaigns"), "manager_a", ("manager_b",)),
+    Screen("my notifications", lambda w: reverse("notifications:centre"), "resident", ("neighbour", "far_resident")),
+    Screen("my chats", lambda w: reverse("chat:list"), "resident", ("neighbour", "far_resident")),
 ]
 LIST_MARKERS = {
     "units": "A-1101",
@@ -203,6 +408,27 @@ LIST_MARKERS = {
     "payments": lambda w: w.payment_a.receipt_number,
     "my home": "A-1101",
     "notice board": "Water off in building A",
+    "dispatch board": lambda w: w.work_order.reference,
+    "my repairs": lambda w: w.work_order.reference,
+    "owners' meetings": "Matrix meeting A",
+    "my votes": "Matrix meeting A",
+    "clubhouse facilities": "Matrix gym A",
+    "clubhouse desk": lambda w: w.booking_a.reference,
+    "my clubhouse": "Matrix gym A",
+    "meter settings": lambda w: w.office_a.name,
+    "meter readings": "W-MATRIX-A",
+    "payment notice batches": "Matrix batch A",
+    "service orders": lambda w: w.service_order_a.reference,
+    "services": "Matrix deep cleaning A",
+    "special services menu": "Matrix deep cleaning A",
+    "my service orders": lambda w: w.service_order_a.reference,
+    "chat inbox": "Matrix chat A",
+    "campaigns": "Matrix campaign A",
+    "my notifications": "Matrix note A",
+    "my chats": "Matrix chat A",
+    "marketplace": "Matrix apples A",
+    "my market orders": lambda w: w.market_order_a.number,
+    "merchant orders": lambda w: w.market_order_a.number,
 }
 
 
