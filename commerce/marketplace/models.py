@@ -14,6 +14,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 from portal.append_only import AppendOnlyModel, append_only_manager
 from portal.state_machine import TransitionsMixin
@@ -144,7 +145,7 @@ class MerchantMember(models.Model):
     """A user who works for a merchant and uses its dashboard."""
 
     class Role(models.TextChoices):
-        OWNER = "owner", _("Owner")
+        OWNER = "owner", pgettext_lazy("merchant role", "Owner")
         STAFF = "staff", _("Shop staff")
 
     merchant = models.ForeignKey(Merchant, on_delete=models.CASCADE, related_name="members")

@@ -394,7 +394,7 @@ class WorkOrderEvent(AppendOnlyModel):
         RETURN_VISIT = "return_visit", _("Return visit")
         ESCALATED = "escalated", _("Escalated")
         BREACH = "breach", _("Promise breached")
-        NOTE = "note", _("Note")
+        NOTE = "note", pgettext_lazy("work order step", "Note")
 
     append_only_refusal = "Work-order history cannot be edited or deleted."
     objects = append_only_manager(append_only_refusal)
