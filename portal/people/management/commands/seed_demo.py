@@ -97,7 +97,7 @@ class Command(BaseCommand):
 
     def seed(self, ctx: Seed) -> None:
         # Wagtail logs a line per page, revision and background task (reference index); hush them.
-        with quiet_loggers("wagtail", "django_tasks"):
+        with quiet_loggers("wagtail", "django_tasks", "celery"):
             with transaction.atomic():
                 seed_company(ctx)
                 seed_office_staff(ctx)
