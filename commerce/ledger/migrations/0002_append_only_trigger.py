@@ -1,55 +1,16 @@
+"""Postings and entries are never edited nor deleted, whatever path writes to the database."""
+
 from django.db import migrations
 
-# Postings and entries are never edited nor deleted, whatever path writes to the database.
-# One statement per execute() call: the function body holds semicolons.
-TABLES = ["ledger_posting", "ledger_entry"]
-
-FORBID_SQL = [
-    """
-    CREATE OR REPLACE FUNCTION ledger_is_append_only() RETURNS trigger AS $$
-    BEGIN
-        RAISE EXCEPTION 'ledger postings and entries are append-only';
-    END;
-    $$ LANGUAGE plpgsql
-    """,
-    *(
-        f"""
-        CREATE TRIGGER {table}_no_update_or_delete
-            BEFORE UPDATE OR DELETE ON {table}
-            FOR EACH ROW EXECUTE FUNCTION ledger_is_append_only()
-        """
-        for table in TABLES
-    ),
-]
-
-DROP_SQL = [
-    *(f"DROP TRIGGER IF EXISTS {table}_no_update_or_delete ON {table}" for table in TABLES),
-    "DROP FUNCTION IF EXISTS ledger_is_append_only()",
-]
-
-
-def forbid(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in FORBID_SQL:
-            schema_editor.execute(statement)
-    elif schema_editor.connection.vendor == "sqlite":
-        # SQLite refuses edits only: Django's flush (transactional tests) empties tables with DELETE.
-        for table in TABLES:
-            schema_editor.execute(
-                f"CREATE TRIGGER {table}_no_update BEFORE UPDATE ON {table} "
-                "BEGIN SELECT RAISE(ABORT, 'ledger postings and entries are append-only'); END;"
-            )
-
-
-def allow(apps, schema_editor):
-    if schema_editor.connection.vendor == "postgresql":
-        for statement in DROP_SQL:
-            schema_editor.execute(statement)
-    elif schema_editor.connection.vendor == "sqlite":
-        for table in TABLES:
-            schema_editor.execute(f"DROP TRIGGER IF EXISTS {table}_no_update")
+from portal.migration_ops import append_only
 
 
 class Migration(migrations.Migration):
     dependencies = [("ledger", "0001_initial")]
-    operations = [migrations.RunPython(forbid, allow)]
+    operations = [
+        append_only(
+            function="ledger_is_append_only",
+            message="ledger postings and entries are append-only",
+            tables=["ledger_posting", "ledger_entry"],
+        )
+    ]
