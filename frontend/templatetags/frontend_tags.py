@@ -85,6 +85,9 @@ def resident_shortcuts(context, nav_only=False) -> list:
         return []
     cached = getattr(request, "_frontend_shortcuts", None)
     if cached is None:
-        cached = shortcuts.for_user(has_household=access.resident_memberships(user).exists())
+        # "My home" has the memberships in its context already; other pages ask once.
+        memberships = context.get("memberships")
+        has_household = bool(memberships) if memberships is not None else access.resident_memberships(user).exists()
+        cached = shortcuts.for_user(has_household=has_household)
         request._frontend_shortcuts = cached
     return [s for s in cached if s.in_nav] if nav_only else cached
