@@ -11,6 +11,7 @@ from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.permissions import register_permission_policy
 
+from portal.admin_menu import MenuLinkViewSet
 from portal.properties.wagtail_hooks import ScopedViewSet
 
 from . import admin_views, forms, views
@@ -74,22 +75,14 @@ class ReadingViewSet(ViewSet):
         ]
 
 
-class HeldViewSet(ViewSet):
+class HeldViewSet(MenuLinkViewSet):
     """Only a menu entry: the queue lives under the readings' URLs."""
 
     name = "meters_held"
     icon = "warning"
     menu_label = _("Held readings")
     menu_item_class = MeterMenuItem
-
-    @property
-    def menu_url(self):
-        from django.urls import reverse
-
-        return reverse("meters_readings:held")
-
-    def get_urlpatterns(self):
-        return []
+    url_name = "meters_readings:held"
 
 
 class ImportViewSet(HeldViewSet):
@@ -97,11 +90,7 @@ class ImportViewSet(HeldViewSet):
     icon = "upload"
     menu_label = _("Import readings")
 
-    @property
-    def menu_url(self):
-        from django.urls import reverse
-
-        return reverse("meters_readings:import")
+    url_name = "meters_readings:import"
 
 
 class ApportionmentViewSet(HeldViewSet):
@@ -109,11 +98,7 @@ class ApportionmentViewSet(HeldViewSet):
     icon = "table"
     menu_label = _("Shared meters (公摊)")
 
-    @property
-    def menu_url(self):
-        from django.urls import reverse
-
-        return reverse("meters_apportionment")
+    url_name = "meters_apportionment"
 
 
 class CorrectionsViewSet(HeldViewSet):
@@ -121,11 +106,7 @@ class CorrectionsViewSet(HeldViewSet):
     icon = "edit"
     menu_label = _("Reading corrections")
 
-    @property
-    def menu_url(self):
-        from django.urls import reverse
-
-        return reverse("meters_readings:corrections")
+    url_name = "meters_readings:corrections"
 
 
 class SettingsViewSet(ViewSet):

@@ -7,17 +7,18 @@ to the offices where the user holds those roles.
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
-from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
+from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.access import has_staff_role
+from portal.admin_menu import MenuLinkViewSet
 from portal.properties.wagtail_hooks import ScopedViewSet
 
 from . import admin_views, forms, services
@@ -188,18 +189,10 @@ class ManagerMenuItem(MenuItem):
         return services.may_manage(request.user)
 
 
-class _LinkViewSet(ViewSet):
+class _LinkViewSet(MenuLinkViewSet):
     """A menu entry for one of the screens registered below."""
 
-    url_name = ""
     menu_item_class = DeskMenuItem
-
-    @property
-    def menu_url(self):
-        return reverse(self.url_name)
-
-    def get_urlpatterns(self):
-        return []
 
 
 class DeskLink(_LinkViewSet):

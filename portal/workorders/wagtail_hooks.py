@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from django.urls import path, reverse
+from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
@@ -11,6 +11,7 @@ from wagtail.permission_policies.base import ModelPermissionPolicy
 from wagtail.permissions import register_permission_policy
 
 from portal.access import has_staff_role, office_ids_with_role, staff_offices
+from portal.admin_menu import MenuLinkViewSet
 from portal.properties.forms import ScopedModelForm
 from portal.properties.wagtail_hooks import ScopedViewSet
 
@@ -130,42 +131,32 @@ class BoardViewSet(ViewSet):
         ]
 
 
-class LinkViewSet(ViewSet):
+class LinkViewSet(MenuLinkViewSet):
     """Only a menu entry pointing into the board's URLs."""
 
     menu_item_class = BoardMenuItem
-    target = ""
-
-    @property
-    def menu_url(self):
-        return reverse(self.target)
-
-    def get_urlpatterns(self):
-        return []
 
 
 class DeskViewSet(LinkViewSet):
     name = "workorders_desk_link"
     icon = "plus"
     menu_label = _("Record a request")
-    target = "workorders_board:new"
+    url_name = "workorders_board:new"
 
 
 class OverdueViewSet(LinkViewSet):
     name = "workorders_overdue_link"
     icon = "warning"
     menu_label = _("Overdue orders")
-
-    @property
-    def menu_url(self):
-        return reverse("workorders_board:index") + "?overdue=1"
+    url_name = "workorders_board:index"
+    query = "?overdue=1"
 
 
 class KpiViewSet(LinkViewSet):
     name = "workorders_kpi_link"
     icon = "doc-full"
     menu_label = _("Service KPIs")
-    target = "workorders_board:kpis"
+    url_name = "workorders_board:kpis"
 
 
 class JobsViewSet(LinkViewSet):
@@ -173,7 +164,7 @@ class JobsViewSet(LinkViewSet):
     icon = "cogs"
     menu_label = _("My work orders")
     menu_item_class = TechMenuItem
-    target = "workorders:jobs"
+    url_name = "workorders:jobs"
 
 
 class RepairsMenu(ViewSetGroup):
