@@ -2,14 +2,13 @@
 
 from __future__ import annotations
 
-import datetime
-
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import Http404
 from django.shortcuts import redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import TemplateView
@@ -96,7 +95,7 @@ class NewRunView(RunAccessMixin, TemplateView):
         return [*super().get_breadcrumbs_items(), {"url": "", "label": _("New billing run")}]
 
     def get(self, request, *args, **kwargs):
-        today = datetime.date.today()
+        today = timezone.localdate()
         form = NewRunForm(user=request.user, initial={"month": today.replace(day=1)})
         return self.render_to_response(self.get_context_data(form=form))
 

@@ -1,11 +1,11 @@
 """One-off charges: billed to the household at once, exactly once per key, outside the monthly run."""
 
-import datetime
 from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from commerce.billing import one_off, runs
 from commerce.billing.models import Bill, BillingRun
@@ -131,7 +131,7 @@ def test_the_desk_charges_from_the_unit_lookup(client, site, unit, rubbish, fron
 def test_the_run_does_not_count_a_one_off_bill_as_the_months_bill(site, unit, rubbish, front_desk):
     make_item(site.office, "fixed_per_unit", code="fee", price="100.00")
     one_off.charge_one_off(front_desk, unit, rubbish, quantity=1, note="x", request_key="r")
-    today = datetime.date.today().replace(day=1)
+    today = timezone.localdate().replace(day=1)
     run = BillingRun.objects.create(office=site.office, period_start=today, period_end=runs.month_bounds(today)[1])
     assert runs.execute_run(run.pk).billed == 1
     assert runs.preview_run(site.office, today).already_billed == 1

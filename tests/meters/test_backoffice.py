@@ -4,6 +4,7 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commerce.meters import services
 from commerce.meters.models import Meter
@@ -12,7 +13,7 @@ from .conftest import meter, reading
 
 pytestmark = pytest.mark.django_db
 
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the services count days in the portal's time zone, not the machine's
 
 
 @pytest.fixture

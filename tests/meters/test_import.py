@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commerce.meters.importers import import_readings
 from commerce.meters.models import MeterReading
@@ -16,7 +17,7 @@ from .conftest import meter, reading
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the services count days in the portal's time zone, not the machine's
 A, B = (TODAY - datetime.timedelta(days=40)).isoformat(), (TODAY - datetime.timedelta(days=10)).isoformat()
 
 

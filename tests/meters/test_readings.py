@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.utils import timezone
 
 from commerce.meters import services
 from commerce.meters.models import MeterReading, MeterSettings
@@ -15,7 +16,7 @@ pytestmark = pytest.mark.django_db
 
 D = Decimal
 S = MeterReading.Status
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the services count days in the portal's time zone, not the machine's
 
 
 def day(n):

@@ -5,6 +5,7 @@ from decimal import Decimal
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from commerce.meters import services
 from commerce.meters.models import MeterSettings
@@ -14,7 +15,7 @@ from .conftest import meter, reading
 pytestmark = pytest.mark.django_db
 
 D = Decimal
-TODAY = datetime.date.today()
+TODAY = timezone.localdate()  # the services count days in the portal's time zone, not the machine's
 
 
 def test_the_list_shows_the_defaults_of_an_office_without_settings(client, clerk):
