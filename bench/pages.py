@@ -40,6 +40,7 @@ def main():
 
     from portal import demo
     from portal.people.models import User
+    from portal.properties.models import Office
 
     call_command("migrate", verbosity=0)
     started = time.perf_counter()
@@ -54,6 +55,8 @@ def main():
     anonymous = Client()
     resident = client_for(demo.DEMO_LOGIN_BY_KEY["resident"].email)
     manager = client_for(demo.DEMO_LOGIN_BY_KEY["office_manager"].email)
+    headquarters = client_for(demo.DEMO_LOGIN_BY_KEY["headquarters"].email)
+    office = Office.objects.get(code=demo.DEMO_LOGIN_BY_KEY["office_manager"].office_code)
     pages = [
         ("/healthz (floor)", anonymous, "/healthz"),
         ("home (anonymous)", anonymous, "/"),
@@ -63,6 +66,8 @@ def main():
         ("unit list, search", manager, "/backoffice/properties/units/?q=1201"),
         ("residents list", manager, "/backoffice/people/residents/"),
         ("audit log", manager, "/backoffice/audit/"),
+        ("leadership, company", headquarters, "/backoffice/reports/leadership/?period=year"),
+        ("leadership, office", manager, f"/backoffice/reports/leadership/office/{office.pk}/?period=year"),
     ]
     floor = None
     print(f"{'page':<24}{'p50 ms':>9}{'p95 ms':>9}{'queries':>9}{'x floor':>9}")

@@ -667,6 +667,7 @@ ACCOUNT_CODES = {
     AccountKind.HOUSEHOLD: "1122",
     AccountKind.DEVELOPER: "1122",
     AccountKind.MERCHANT_PAYABLE: "2202",
+    AccountKind.TEACHER_PAYABLE: "2202",
     AccountKind.PREPAYMENT: "2203",
     AccountKind.DEPOSITS_HELD: "2241",
     AccountKind.INCOME: "6001",

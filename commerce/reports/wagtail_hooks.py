@@ -1,4 +1,4 @@
-"""The "Reports" back-office menu: arrears, collection rate, balances, daily cash, vouchers."""
+"""The "Reports" back-office menu: leadership report, arrears, collection rate, balances, daily cash, vouchers."""
 
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
@@ -6,7 +6,7 @@ from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 
-from . import views
+from . import leadership_views, views
 
 
 def _menu_item(roles):
@@ -32,12 +32,35 @@ def _viewset(key, label, icon, view):
     )
 
 
+class LeadershipMenuItem(MenuItem):
+    def is_shown(self, request):
+        return leadership_views.may_see_leadership(request.user)
+
+
+class LeadershipReportViewSet(ViewSet):
+    name = "reports_leadership"
+    url_prefix = "reports/leadership"
+    icon = "site"
+    menu_label = _("Leadership report")
+    menu_item_class = LeadershipMenuItem
+
+    def get_urlpatterns(self):
+        view = leadership_views.level_view
+        return [
+            path("", view("company"), name="index"),
+            path("office/<int:pk>/", view("office"), name="office"),
+            path("community/<int:pk>/", view("community"), name="community"),
+            path("building/<int:pk>/", view("building"), name="building"),
+        ]
+
+
 class ReportsMenu(ViewSetGroup):
     menu_label = _("Reports")
     menu_name = "reports"
     menu_icon = "table"
     menu_order = 180
     items = (
+        LeadershipReportViewSet,
         _viewset("arrears", _("Arrears with aging"), "warning", views.ArrearsView),
         _viewset("collection", _("Collection rate"), "success", views.CollectionView),
         _viewset("balances", _("Prepayments and deposits"), "decimal", views.BalancesView),
