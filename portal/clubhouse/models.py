@@ -17,6 +17,7 @@ from django.core.validators import MaxValueValidator, MinValueValidator
 from django.db import models
 from django.db.models import F, Q
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 from modelcluster.fields import ParentalKey
 from modelcluster.models import ClusterableModel
 
@@ -110,7 +111,10 @@ class Facility(ClusterableModel):
         decimal_places=2,
         default=Decimal("0.00"),
         validators=[MinValueValidator(Decimal("0"))],
-        help_text=_("Shown to residents; taken and returned at the desk."),
+        help_text=_(
+            "Collected with each booking (online or on the household account) and held until the desk "
+            "returns it after use, or keeps part of it for damage; 0 means none."
+        ),
     )
     horizon_days = models.PositiveSmallIntegerField(
         _("booking horizon (days)"),
@@ -273,6 +277,13 @@ class Booking(TransitionsMixin, models.Model):
     )
     refunded = models.DecimalField(_("refunded"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
     from_waitlist = models.BooleanField(_("from the waitlist"), default=False)
+    by_staff = models.BooleanField(_("booked at the desk"), default=False)
+    override_reason = models.CharField(
+        _("rules overridden because"),
+        max_length=300,
+        blank=True,
+        help_text=_("Why the desk booked past a rule (horizon, weekly limit, suspension, other community)."),
+    )
     reminded_at = models.DateTimeField(_("reminder sent"), null=True, blank=True)
     created_at = models.DateTimeField(_("booked at"), auto_now_add=True)
 
@@ -321,6 +332,65 @@ class BookingEvent(AppendOnlyModel):
         verbose_name = _("booking event")
         verbose_name_plural = _("booking events")
         ordering = ["at", "pk"]
+
+
+class BookingDeposit(TransitionsMixin, models.Model):
+    """The deposit of one booking: billed with it, credited to the office's "deposits held" ledger account,
+    and returned after use, or kept in part or in full (damage) with a reason."""
+
+    class Status(models.TextChoices):
+        HELD = "held", pgettext_lazy("deposit status", "Held")
+        RETURNED = "returned", _("Returned")
+        PARTLY_KEPT = "partly_kept", _("Partly kept")
+        KEPT = "kept", _("Kept")
+
+    TRANSITIONS = {
+        Status.HELD: {Status.RETURNED, Status.PARTLY_KEPT, Status.KEPT},
+        Status.RETURNED: set(),
+        Status.PARTLY_KEPT: set(),
+        Status.KEPT: set(),
+    }
+    transition_refusal = _("This deposit is “%(old)s”; it cannot become “%(new)s”.")
+
+    booking = models.OneToOneField(Booking, on_delete=models.PROTECT, related_name="deposit", verbose_name=_("booking"))
+    amount = models.DecimalField(_("deposit"), max_digits=10, decimal_places=2)
+    bill = models.ForeignKey(Bill, on_delete=models.PROTECT, related_name="+", verbose_name=_("bill"))
+    status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.HELD)
+    kept = models.DecimalField(_("kept"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
+    reason = models.CharField(_("reason"), max_length=300, blank=True)
+    forfeit_posting = models.ForeignKey(
+        "ledger.Posting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("ledger posting of the part kept"),
+    )
+    settled_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("settled by"),
+    )
+    settled_at = models.DateTimeField(_("settled at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("booking deposit")
+        verbose_name_plural = _("booking deposits")
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(amount__gt=0) & Q(kept__gte=0) & Q(kept__lte=F("amount")), name="booking_deposit_amounts"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.booking} {self.amount}"
+
+    @property
+    def returned(self) -> Decimal:
+        return self.amount - self.kept if self.status != self.Status.HELD else Decimal("0.00")
 
 
 class WaitlistEntry(TransitionsMixin, models.Model):
@@ -533,6 +603,15 @@ class Enrolment(TransitionsMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
     enrolled_at = models.DateTimeField(_("enrolled at"), null=True, blank=True)
+    from_waitlist = models.BooleanField(_("from the waitlist"), default=False)
+    payout = models.ForeignKey(
+        "TeacherPayout",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="enrolments",
+        verbose_name=_("teacher payout"),
+    )
 
     class Meta:
         verbose_name = _("enrolment")
@@ -573,6 +652,119 @@ class EnrolmentEvent(AppendOnlyModel):
         verbose_name = _("enrolment event")
         verbose_name_plural = _("enrolment events")
         ordering = ["at", "pk"]
+
+
+class ClassWaitlistEntry(TransitionsMixin, models.Model):
+    """A student queued for a full class; a withdrawal gives the place to the first in line."""
+
+    class Status(models.TextChoices):
+        WAITING = "waiting", _("Waiting")
+        PROMOTED = "promoted", _("Got a place")
+        WITHDRAWN = "withdrawn", _("Withdrawn")
+        LAPSED = "lapsed", _("Lapsed")
+
+    TRANSITIONS = {
+        Status.WAITING: {Status.PROMOTED, Status.WITHDRAWN, Status.LAPSED},
+        Status.PROMOTED: set(),
+        Status.WITHDRAWN: set(),
+        Status.LAPSED: set(),
+    }
+
+    training_class = models.ForeignKey(
+        TrainingClass, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("class")
+    )
+    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
+    )
+    student = models.CharField(_("student"), max_length=100)
+    payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
+    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    enrolment = models.OneToOneField(
+        Enrolment,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="waitlist_entry",
+        verbose_name=_("enrolment"),
+    )
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("class waitlist entry")
+        verbose_name_plural = _("class waitlist entries")
+        ordering = ["created_at", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["training_class", "unit", "student"],
+                condition=Q(status="waiting"),
+                name="class_waitlist_once_per_student",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.student} ← {self.training_class}"
+
+
+class TeacherPayout(TransitionsMixin, models.Model):
+    """A teacher's share of the class fees of a period: posted to the office's "teacher payable" ledger account
+    when it is worked out, and paid (a second posting) when the office pays the teacher."""
+
+    class Status(models.TextChoices):
+        DUE = "due", _("Due")
+        PAID = "paid", _("Paid")
+
+    TRANSITIONS = {Status.DUE: {Status.PAID}, Status.PAID: set()}
+    transition_refusal = _("This payout is “%(old)s”; it cannot become “%(new)s”.")
+
+    teacher = models.ForeignKey(Teacher, on_delete=models.PROTECT, related_name="payouts", verbose_name=_("teacher"))
+    period_start = models.DateField(_("from"))
+    period_end = models.DateField(_("until"))
+    gross = models.DecimalField(_("class fees"), max_digits=12, decimal_places=2)
+    amount = models.DecimalField(_("teacher's share"), max_digits=12, decimal_places=2)
+    status = models.CharField(_("status"), max_length=8, choices=Status.choices, default=Status.DUE)
+    posting = models.OneToOneField(
+        "ledger.Posting", on_delete=models.PROTECT, related_name="+", verbose_name=_("ledger posting")
+    )
+    payment_posting = models.OneToOneField(
+        "ledger.Posting",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("payment posting"),
+    )
+    payment_reference = models.CharField(_("payment reference"), max_length=100, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.SET_NULL, null=True, related_name="+", verbose_name=_("posted by")
+    )
+    created_at = models.DateTimeField(_("posted at"), auto_now_add=True)
+    paid_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name=_("paid by"),
+    )
+    paid_at = models.DateTimeField(_("paid at"), null=True, blank=True)
+
+    class Meta:
+        verbose_name = _("teacher payout")
+        verbose_name_plural = _("teacher payouts")
+        ordering = ["-period_end", "teacher__name"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gte=0) & Q(gross__gte=0), name="payout_not_negative"),
+            models.CheckConstraint(condition=Q(period_end__gte=F("period_start")), name="payout_period_order"),
+        ]
+
+    def __str__(self):
+        return f"{self.teacher} {self.period_start}–{self.period_end}"
+
+    @property
+    def reference(self) -> str:
+        return f"TP-{self.pk:05d}"
 
 
 class Attendance(models.Model):

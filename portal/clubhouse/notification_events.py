@@ -55,3 +55,43 @@ register(
         body=_("%(student)s is enrolled in %(title)s."),
     )
 )
+register(
+    EventType(
+        key="clubhouse.closure_cancelled",
+        label=_("Clubhouse booking cancelled by a closure"),
+        title=_("Closed: %(facility)s, %(when)s"),
+        body=_(
+            "%(facility)s is closed %(period)s: %(reason)s. Your booking %(ref)s on %(when)s is cancelled and "
+            "refunded in full: %(refund)s. Sorry for the trouble."
+        ),
+        sms=_("Clubhouse: %(facility)s closed (%(reason)s); booking %(ref)s cancelled, refunded in full."),
+    )
+)
+register(
+    EventType(
+        key="clubhouse.waitlist_closed",
+        label=_("Clubhouse waitlist dropped by a closure"),
+        title=_("Closed: %(facility)s, %(when)s"),
+        body=_("%(facility)s is closed %(period)s: %(reason)s. Your place on the waitlist for %(when)s is withdrawn."),
+    )
+)
+register(
+    EventType(
+        key="clubhouse.deposit_settled",
+        label=_("Clubhouse deposit returned or kept"),
+        title=_("Deposit of %(ref)s: %(returned)s returned"),
+        body=_(
+            "The deposit of %(deposit)s for your booking %(ref)s of %(facility)s on %(when)s is settled: "
+            "%(returned)s returned, %(kept)s kept (%(reason)s)."
+        ),
+    )
+)
+register(
+    EventType(
+        key="clubhouse.class_waitlist_promoted",
+        label=_("A place from a class waitlist"),
+        title=_("A place in %(title)s"),
+        body=_("A place came free in %(title)s: %(student)s is enrolled. %(pay)s"),
+        sms=_("Clubhouse: a place came free in %(title)s for %(student)s."),
+    )
+)

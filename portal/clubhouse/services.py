@@ -33,6 +33,7 @@ from .models import (
     Booking,
     BookingEvent,
     ClassSession,
+    ClassWaitlistEntry,
     Closure,
     ClubhouseSettings,
     Enrolment,
@@ -50,6 +51,9 @@ DESK_ROLES = (StaffRole.FRONT_DESK, StaffRole.OFFICE_MANAGER)
 MANAGE_ROLES = (StaffRole.OFFICE_MANAGER,)
 ZERO = Decimal("0.00")
 HUNDRED = Decimal("100")
+DEPOSIT_CODE = "clubhouse-deposit"
+# Rules the desk may book past with a recorded reason; time, closures and capacity always hold.
+OVERRIDABLE = {"horizon", "weekly_limit", "suspended", "non_residents", "inactive"}
 
 
 class BookingRefused(ValidationError):
@@ -190,7 +194,7 @@ def upcoming_closures(facility: Facility, now=None):
 
 
 def charge_item(office, code: str = "clubhouse") -> ChargeItem:
-    names = {"clubhouse": _("Clubhouse"), "class": _("Training class")}
+    names = {"clubhouse": _("Clubhouse"), "class": _("Training class"), DEPOSIT_CODE: _("Clubhouse deposit")}
     item, _created = ChargeItem.objects.get_or_create(
         office=office,
         code=code,
@@ -217,15 +221,16 @@ def active_suspension(unit, office, today=None) -> Suspension | None:
     )
 
 
-def _check_rules(unit, facility: Facility, starts_at, people: int, now) -> datetime.datetime:
-    """Refuse with the rule that is broken; returns the slot's end."""
+def _check_rules(unit, facility: Facility, starts_at, people: int, now, override=False) -> datetime.datetime:
+    """Refuse with the rule that is broken; returns the slot's end. ``override`` (the desk, with a reason)
+    skips the rules in ``OVERRIDABLE``."""
     community = facility.community
-    if not facility.active:
+    if not facility.active and not override:
         raise BookingRefused(_("%(facility)s is not taking bookings.") % {"facility": facility}, "inactive")
     unit_community = unit.building.community
-    if unit_community.pk != community.pk and not (
-        facility.non_residents and unit_community.office_id == community.office_id
-    ):
+    if unit_community.office_id != community.office_id:
+        raise BookingRefused(_("%(facility)s belongs to another office.") % {"facility": facility}, "office")
+    if unit_community.pk != community.pk and not facility.non_residents and not override:
         raise BookingRefused(
             _("%(facility)s may only be booked by residents of %(community)s.")
             % {"facility": facility, "community": community.name},
@@ -237,7 +242,7 @@ def _check_rules(unit, facility: Facility, starts_at, people: int, now) -> datet
     if starts_at <= now:
         raise BookingRefused(_("That time has passed: bookings in the past are not possible."), "past")
     horizon = facility.horizon_days
-    if local.date() > timezone.localdate(now) + datetime.timedelta(days=horizon):
+    if not override and local.date() > timezone.localdate(now) + datetime.timedelta(days=horizon):
         raise BookingRefused(
             _("%(facility)s can be booked at most %(days)s days ahead; this slot opens for booking on %(date)s.")
             % {
@@ -265,7 +270,7 @@ def _check_rules(unit, facility: Facility, starts_at, people: int, now) -> datet
             % {"capacity": facility.capacity, "facility": facility, "people": people},
             "capacity",
         )
-    suspension = active_suspension(unit, community.office, timezone.localdate(now))
+    suspension = None if override else active_suspension(unit, community.office, timezone.localdate(now))
     if suspension:
         raise BookingRefused(
             _("Your household may not book the clubhouse until %(date)s: %(reason)s")
@@ -320,6 +325,10 @@ def _record(booking: Booking, status: str, by=None, note: str = "") -> None:
     BookingEvent.objects.create(booking=booking, status=status, by=by, note=note[:300])
 
 
+def facility_url(facility: Facility) -> str:
+    return reverse("clubhouse:facility", args=[facility.pk])
+
+
 def booking_url(booking: Booking) -> str:
     return reverse("clubhouse:booking", args=[booking.pk])
 
@@ -328,6 +337,15 @@ def _notify_later(users, event: str, context: dict, url: str = "") -> None:
     from notifications.services import notify
 
     transaction.on_commit(lambda: notify(users, event, context, url=url))
+
+
+def recipients(booking: Booking) -> list:
+    """Who hears about a booking: whoever booked it, or the household's residents when the desk booked it."""
+    if not booking.by_staff:
+        return [booking.booked_by]
+    from portal.people.models import ResidentMembership
+
+    return [m.user for m in ResidentMembership.objects.active().filter(unit=booking.unit).select_related("user")]
 
 
 def _booking_context(booking: Booking) -> dict:
@@ -341,8 +359,21 @@ def _booking_context(booking: Booking) -> dict:
     }
 
 
-def _place_booking(slot: Slot, facility: Facility, unit, user, people: int, method: str, *, from_waitlist=False):
-    """Create the booking on a locked slot with room for it, and charge it. Returns the booking."""
+def _place_booking(
+    slot: Slot,
+    facility: Facility,
+    unit,
+    user,
+    people: int,
+    method: str,
+    *,
+    from_waitlist=False,
+    by_staff=False,
+    override_reason="",
+):
+    """Create the booking on a locked slot with room for it, and charge its fee and deposit. Returns the booking."""
+    from .deposits import collect_deposit
+
     places = facility.capacity if facility.exclusive else people
     amount = price_of(facility, people)
     slot.taken += places
@@ -357,6 +388,8 @@ def _place_booking(slot: Slot, facility: Facility, unit, user, people: int, meth
         payment_method=method,
         amount=amount,
         from_waitlist=from_waitlist,
+        by_staff=by_staff,
+        override_reason=override_reason[:300],
         status=Booking.Status.PENDING if method == PaymentMethod.ONLINE else Booking.Status.CONFIRMED,
     )
     if amount > 0:
@@ -376,10 +409,27 @@ def _place_booking(slot: Slot, facility: Facility, unit, user, people: int, meth
             by=user,
         )
         booking.save(update_fields=["bill"])
-    _record(booking, booking.status, user, _("From the waitlist") if from_waitlist else "")
+    collect_deposit(booking, user)
+    if from_waitlist:
+        note = _("From the waitlist")
+    elif by_staff:
+        note = _("Booked at the desk")
+        if override_reason:
+            note = _("Booked at the desk; rules overridden: %(reason)s") % {"reason": override_reason}
+    else:
+        note = ""
+    _record(booking, booking.status, user, note)
     if booking.status == Booking.Status.CONFIRMED:
-        _notify_later([user], "clubhouse.booking_confirmed", _booking_context(booking), booking_url(booking))
+        _notify_later(
+            recipients(booking), "clubhouse.booking_confirmed", _booking_context(booking), booking_url(booking)
+        )
     return booking
+
+
+def booking_bills(booking: Booking) -> list:
+    """The bills of a booking: its fee and its deposit (either may be missing)."""
+    deposit = getattr(booking, "deposit", None) if booking.pk else None
+    return [b for b in (booking.bill, deposit.bill if deposit else None) if b is not None]
 
 
 def book(user, unit, facility: Facility, starts_at, people: int, method: str = "", now=None) -> Booking:
@@ -394,10 +444,32 @@ def book(user, unit, facility: Facility, starts_at, people: int, method: str = "
         raise PermissionDenied(_("You can only book for your own household."))
     people = int(people)
     ends_at = _check_rules(unit, facility, starts_at, people, now)
-    method = _payment_method(facility, price_of(facility, people), method)
+    method = _payment_method(facility, price_of(facility, people) + facility.deposit, method)
+    return _book(user, unit, facility, starts_at, ends_at, people, method)
+
+
+def book_for_household(staff, unit, facility: Facility, starts_at, people, *, override_reason: str = "", now=None):
+    """The desk books for a household: the same rules as residents, unless the clerk overrides the ones in
+    ``OVERRIDABLE`` with a reason (recorded on the booking). Fees and deposits go to the household account."""
+    now = now or timezone.now()
+    _require_desk(staff, facility.community.office)
+    override_reason = (override_reason or "").strip()
+    try:
+        people = int(people)
+    except (TypeError, ValueError):
+        raise BookingRefused(_("Enter how many people come, as a whole number."), "people") from None
+    ends_at = _check_rules(unit, facility, starts_at, people, now, override=bool(override_reason))
+    method = PaymentMethod.HOUSEHOLD if price_of(facility, people) + facility.deposit > 0 else PaymentMethod.FREE
+    return _book(
+        staff, unit, facility, starts_at, ends_at, people, method, by_staff=True, override_reason=override_reason
+    )
+
+
+def _book(user, unit, facility, starts_at, ends_at, people, method, *, by_staff=False, override_reason=""):
     with transaction.atomic():
         Unit.objects.select_for_update().get(pk=unit.pk)  # one booking decision per household at a time
-        _check_weekly_limit(unit, facility, starts_at)
+        if not override_reason:
+            _check_weekly_limit(unit, facility, starts_at)
         slot = _slot_for_update(facility, starts_at, ends_at)
         places = facility.capacity if facility.exclusive else people
         if slot.taken + places > slot.capacity:
@@ -410,7 +482,9 @@ def book(user, unit, facility: Facility, starts_at, people: int, method: str = "
                 % {"free": slot.free, "people": people},
                 "full",
             )
-        return _place_booking(slot, facility, unit, user, people, method)
+        return _place_booking(
+            slot, facility, unit, user, people, method, by_staff=by_staff, override_reason=override_reason
+        )
 
 
 def confirm_paid(booking: Booking, by=None) -> Booking:
@@ -421,11 +495,15 @@ def confirm_paid(booking: Booking, by=None) -> Booking:
         )
         if booking.status != Booking.Status.PENDING:
             return booking
+        from commerce.payments.services import outstanding_by_bill
+
+        if any(owed > 0 for owed in outstanding_by_bill(booking_bills(booking)).values()):
+            return booking  # the fee or the deposit is still to pay
         booking.status = Booking.Status.CONFIRMED
         booking.save(update_fields=["status"])
         _record(booking, booking.status, by, _("Paid"))
         _notify_later(
-            [booking.booked_by], "clubhouse.booking_confirmed", _booking_context(booking), booking_url(booking)
+            recipients(booking), "clubhouse.booking_confirmed", _booking_context(booking), booking_url(booking)
         )
     return booking
 
@@ -446,9 +524,21 @@ def cancel_deadline(booking: Booking) -> datetime.datetime:
     return booking.slot.starts_at - datetime.timedelta(hours=booking.facility.cancel_hours)
 
 
-def cancel_booking(booking: Booking, by, *, reason: str = "", as_staff: bool = False, now=None) -> Booking:
+def cancel_booking(
+    booking: Booking,
+    by,
+    *,
+    reason: str = "",
+    as_staff: bool = False,
+    now=None,
+    event: str = "clubhouse.booking_cancelled",
+    context: dict | None = None,
+) -> Booking:
     """Cancel under the facility's rules: the places go back (to the waitlist first) and the fee is refunded
-    in full before the deadline, by the late-refund share after it (staff cancellations refund in full)."""
+    in full before the deadline, by the late-refund share after it (staff cancellations refund in full).
+    A deposit is always returned in full."""
+    from .deposits import return_on_cancel
+
     now = now or timezone.now()
     with transaction.atomic():
         slot = Slot.objects.select_for_update().get(pk=booking.slot_id)
@@ -470,10 +560,16 @@ def cancel_booking(booking: Booking, by, *, reason: str = "", as_staff: bool = F
         _record(booking, booking.status, by, note)
         if booking.bill_id:
             one_off.cancel_charge(booking.bill, reason=str(note), by=by, keep=kept)
+        deposit = return_on_cancel(booking, by, str(note))
+        refund = booking.refunded + (deposit.amount if deposit else ZERO)
         _notify_later(
-            [booking.booked_by],
-            "clubhouse.booking_cancelled",
-            {**_booking_context(booking), "refund": _money(booking.refunded, booking.facility.community.office)},
+            recipients(booking),
+            event,
+            {
+                **_booking_context(booking),
+                "refund": _money(refund, booking.facility.community.office),
+                **(context or {}),
+            },
             booking_url(booking),
         )
         promote_waitlist(slot, now=now)
@@ -492,7 +588,7 @@ def join_waitlist(user, unit, facility: Facility, starts_at, people: int, method
         raise PermissionDenied(_("You can only book for your own household."))
     people = int(people)
     ends_at = _check_rules(unit, facility, starts_at, people, now)
-    method = _payment_method(facility, price_of(facility, people), method)
+    method = _payment_method(facility, price_of(facility, people) + facility.deposit, method)
     with transaction.atomic():
         Unit.objects.select_for_update().get(pk=unit.pk)
         _check_weekly_limit(unit, facility, starts_at)
@@ -580,7 +676,7 @@ def send_reminders(now=None, within_hours: int = 24) -> int:
         with transaction.atomic():
             if Booking.objects.filter(pk=booking.pk, reminded_at__isnull=True).update(reminded_at=now):
                 _notify_later(
-                    [booking.booked_by], "clubhouse.booking_reminder", _booking_context(booking), booking_url(booking)
+                    recipients(booking), "clubhouse.booking_reminder", _booking_context(booking), booking_url(booking)
                 )
                 sent += 1
     return sent
@@ -601,20 +697,6 @@ def release_unpaid(now=None) -> int:
 
 
 # --- the desk -------------------------------------------------------------------------------
-
-
-def day_bookings(user, day: datetime.date, office_id=None):
-    bookings = scope(
-        user,
-        Booking.objects.filter(
-            slot__starts_at__gte=_aware(day, datetime.time.min),
-            slot__starts_at__lt=_aware(day + datetime.timedelta(days=1), datetime.time.min),
-        ),
-        "facility__community__office",
-    ).select_related("slot", "facility__community", "unit__building", "booked_by")
-    if office_id:
-        bookings = bookings.filter(facility__community__office_id=office_id)
-    return bookings.order_by("slot__starts_at", "facility__name", "pk")
 
 
 def _desk_change(booking: Booking, by, status: str, note: str = "") -> Booking:
@@ -664,9 +746,8 @@ def mark_no_show(booking: Booking, by, now=None) -> Booking:
             until = timezone.localdate(now) + datetime.timedelta(days=rules.suspension_days)
             reason = _("%(count)s no-shows in %(days)s days") % {"count": misses, "days": rules.no_show_window_days}
             Suspension.objects.create(office=office, unit=booking.unit, until=until, reason=reason)
-            recipients = [booking.booked_by]
             _notify_later(
-                recipients,
+                recipients(booking),
                 "clubhouse.suspended",
                 {"until": date_format(until), "reason": reason},
                 reverse("clubhouse:home"),
@@ -739,10 +820,10 @@ def _record_enrolment(enrolment: Enrolment, by=None, note: str = "") -> None:
     EnrolmentEvent.objects.create(enrolment=enrolment, status=enrolment.status, by=by, note=note[:300])
 
 
-def enrol(user, unit, training_class: TrainingClass, student: str, method: str = "", now=None) -> Enrolment:
+def _check_enrolment(user, unit, training_class: TrainingClass, student: str, method: str) -> tuple[str, str]:
+    """The checks before the class row is locked; returns the cleaned student name and payment method."""
     from portal.access import resident_units
 
-    now = now or timezone.now()
     if not resident_units(user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("You can only enrol for your own household."))
     student = (student or "").strip()
@@ -754,49 +835,144 @@ def enrol(user, unit, training_class: TrainingClass, student: str, method: str =
             "non_residents",
         )
     method = _payment_method(training_class, training_class.fee, method) if training_class.fee else PaymentMethod.FREE
+    return student[:100], method
+
+
+def _check_class_open(cls: TrainingClass, now) -> None:
+    if not cls.open_for_enrolment:
+        raise BookingRefused(_("Enrolment for %(title)s is closed.") % {"title": cls.title}, "closed")
+    first = cls.sessions.order_by("starts_at").first()
+    if first and first.starts_at <= now:
+        raise BookingRefused(_("%(title)s has already begun.") % {"title": cls.title}, "started")
+
+
+def enrol(user, unit, training_class: TrainingClass, student: str, method: str = "", now=None) -> Enrolment:
+    now = now or timezone.now()
+    student, method = _check_enrolment(user, unit, training_class, student, method)
     with transaction.atomic():
         cls = TrainingClass.objects.select_for_update().select_related("community__office").get(pk=training_class.pk)
-        if not cls.open_for_enrolment:
-            raise BookingRefused(_("Enrolment for %(title)s is closed.") % {"title": cls.title}, "closed")
-        first = cls.sessions.order_by("starts_at").first()
-        if first and first.starts_at <= now:
-            raise BookingRefused(_("%(title)s has already begun.") % {"title": cls.title}, "started")
+        _check_class_open(cls, now)
         if cls.enrolled >= cls.capacity:
-            raise BookingRefused(_("%(title)s is full.") % {"title": cls.title}, "full")
+            raise BookingRefused(
+                _("%(title)s is full. You can join the waitlist: a place that comes free goes to the first in line.")
+                % {"title": cls.title},
+                "full",
+            )
+        return _create_enrolment(cls, unit, user, student, method, now)
+
+
+def _create_enrolment(cls: TrainingClass, unit, user, student: str, method: str, now, from_waitlist=False):
+    """Enrol on a locked class with a free place: the row, the place, the fee's bill, the history, the notice."""
+    try:
+        with transaction.atomic():
+            enrolment = Enrolment.objects.create(
+                training_class=cls,
+                unit=unit,
+                user=user,
+                student=student,
+                payment_method=method,
+                amount=cls.fee,
+                from_waitlist=from_waitlist,
+                status=Enrolment.Status.PENDING if method == PaymentMethod.ONLINE else Enrolment.Status.ENROLLED,
+                enrolled_at=None if method == PaymentMethod.ONLINE else now,
+            )
+    except IntegrityError:
+        raise BookingRefused(
+            _("%(student)s is already enrolled in this class.") % {"student": student}, "duplicate"
+        ) from None
+    cls.enrolled += 1
+    cls.save(update_fields=["enrolled"])
+    if cls.fee > 0:
+        key = f"clubhouse:enrolment:{enrolment.pk}"
+        enrolment.bill = one_off.issue_charge(
+            unit,
+            charge_item(cls.community.office, "class"),
+            cls.fee,
+            key=key,
+            source=key,
+            note=_("Class %(title)s: %(student)s") % {"title": cls.title, "student": student},
+            by=user,
+        )
+        enrolment.save(update_fields=["bill"])
+    _record_enrolment(enrolment, user, _("From the waitlist") if from_waitlist else "")
+    if enrolment.status == Enrolment.Status.ENROLLED:
+        _notify_enrolled(enrolment)
+    return enrolment
+
+
+def join_class_waitlist(user, unit, training_class: TrainingClass, student: str, method: str = "", now=None):
+    """Queue a student for a full class; a withdrawal enrols the first in line (who is told, and pays as chosen)."""
+    now = now or timezone.now()
+    student, method = _check_enrolment(user, unit, training_class, student, method)
+    with transaction.atomic():
+        cls = TrainingClass.objects.select_for_update().get(pk=training_class.pk)
+        _check_class_open(cls, now)
+        if cls.enrolled < cls.capacity:
+            raise BookingRefused(_("There is a free place in this class: enrol instead of waiting."), "not_full")
+        if cls.enrolments.filter(unit=unit, student=student).exclude(status=Enrolment.Status.CANCELLED).exists():
+            raise BookingRefused(
+                _("%(student)s is already enrolled in this class.") % {"student": student}, "duplicate"
+            )
         try:
             with transaction.atomic():
-                enrolment = Enrolment.objects.create(
-                    training_class=cls,
-                    unit=unit,
-                    user=user,
-                    student=student[:100],
-                    payment_method=method,
-                    amount=cls.fee,
-                    status=Enrolment.Status.PENDING if method == PaymentMethod.ONLINE else Enrolment.Status.ENROLLED,
-                    enrolled_at=None if method == PaymentMethod.ONLINE else now,
+                return ClassWaitlistEntry.objects.create(
+                    training_class=cls, unit=unit, user=user, student=student, payment_method=method
                 )
         except IntegrityError:
             raise BookingRefused(
-                _("%(student)s is already enrolled in this class.") % {"student": student}, "duplicate"
+                _("%(student)s is already on the waitlist of this class.") % {"student": student}, "duplicate"
             ) from None
-        cls.enrolled += 1
-        cls.save(update_fields=["enrolled"])
-        if cls.fee > 0:
-            key = f"clubhouse:enrolment:{enrolment.pk}"
-            enrolment.bill = one_off.issue_charge(
-                unit,
-                charge_item(cls.community.office, "class"),
-                cls.fee,
-                key=key,
-                source=key,
-                note=_("Class %(title)s: %(student)s") % {"title": cls.title, "student": student},
-                by=user,
-            )
-            enrolment.save(update_fields=["bill"])
-        _record_enrolment(enrolment, user)
-        if enrolment.status == Enrolment.Status.ENROLLED:
-            _notify_enrolled(enrolment)
-    return enrolment
+
+
+def withdraw_class_waitlist(entry: ClassWaitlistEntry, by=None) -> ClassWaitlistEntry:
+    with transaction.atomic():
+        entry = ClassWaitlistEntry.objects.select_for_update().get(pk=entry.pk)
+        if entry.status == ClassWaitlistEntry.Status.WITHDRAWN:
+            return entry
+        entry.check_transition(ClassWaitlistEntry.Status.WITHDRAWN)
+        entry.status = ClassWaitlistEntry.Status.WITHDRAWN
+        entry.save(update_fields=["status"])
+    return entry
+
+
+def promote_class_waitlist(cls: TrainingClass, now=None) -> list[Enrolment]:
+    """Give free places of a locked class to its waitlist in order; entries that can no longer enrol lapse."""
+    now = now or timezone.now()
+    made = []
+    waiting = cls.waitlist.filter(status=ClassWaitlistEntry.Status.WAITING).select_related("user", "unit")
+    for entry in waiting:
+        if cls.enrolled >= cls.capacity:
+            break
+        last = cls.sessions.order_by("-ends_at").first()
+        if not cls.open_for_enrolment or (last and last.ends_at <= now):
+            entry.status, entry.note = ClassWaitlistEntry.Status.LAPSED, _("Enrolment is closed.")
+            entry.save(update_fields=["status", "note"])
+            continue
+        try:
+            with transaction.atomic():
+                enrolment = _create_enrolment(
+                    cls, entry.unit, entry.user, entry.student, entry.payment_method, now, from_waitlist=True
+                )
+        except BookingRefused as refused:
+            entry.status, entry.note = ClassWaitlistEntry.Status.LAPSED, refused.messages[0][:300]
+            entry.save(update_fields=["status", "note"])
+            continue
+        entry.status, entry.enrolment = ClassWaitlistEntry.Status.PROMOTED, enrolment
+        entry.save(update_fields=["status", "enrolment"])
+        _notify_later(
+            [entry.user],
+            "clubhouse.class_waitlist_promoted",
+            {
+                "title": cls.title,
+                "student": entry.student,
+                "pay": _("Please pay online to confirm the place.")
+                if enrolment.status == Enrolment.Status.PENDING
+                else "",
+            },
+            reverse("clubhouse:class", args=[cls.pk]),
+        )
+        made.append(enrolment)
+    return made
 
 
 def _notify_enrolled(enrolment: Enrolment) -> None:
@@ -839,6 +1015,7 @@ def cancel_enrolment(enrolment: Enrolment, by, *, as_staff: bool = False, now=No
         _record_enrolment(enrolment, by)
         if enrolment.bill_id:
             one_off.cancel_charge(enrolment.bill, reason=_("Enrolment cancelled"), by=by)
+        promote_class_waitlist(cls, now=now)
     return enrolment
 
 
@@ -961,7 +1138,11 @@ def handle_bill_paid(bill) -> None:
     if len(parts) != 3 or not parts[2].isdigit():
         return
     kind, pk = parts[1], int(parts[2])
-    if kind == "booking":
+    if kind == "deposit":
+        booking = Booking.objects.filter(pk=pk, deposit__bill=bill).first()
+        if booking:
+            confirm_paid(booking)
+    elif kind == "booking":
         booking = Booking.objects.filter(pk=pk, bill=bill).first()
         if booking:
             confirm_paid(booking)

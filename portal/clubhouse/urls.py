@@ -15,4 +15,5 @@ urlpatterns = [
     path("clubhouse/classes/", views.classes, name="classes"),
     path("clubhouse/classes/<int:pk>/", views.training_class, name="class"),
     path("clubhouse/enrolments/<int:pk>/cancel/", views.cancel_enrolment, name="cancel_enrolment"),
+    path("clubhouse/class-waitlist/<int:pk>/withdraw/", views.withdraw_class_waitlist, name="withdraw_class_waitlist"),
 ]

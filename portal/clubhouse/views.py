@@ -20,7 +20,17 @@ from commerce.payments.gateways import GatewayUnavailable, get_gateway
 from portal.access import resident_units
 
 from . import services
-from .models import Booking, Enrolment, Facility, PaymentMethod, TrainingClass, WaitlistEntry
+from .models import (
+    Booking,
+    BookingDeposit,
+    ClassWaitlistEntry,
+    Closure,
+    Enrolment,
+    Facility,
+    PaymentMethod,
+    TrainingClass,
+    WaitlistEntry,
+)
 
 
 def _error(request, exc) -> None:
@@ -43,10 +53,12 @@ def _facility_or_404(user, pk) -> tuple[Facility, list]:
     return facility, units
 
 
-def _pay_online(request, unit, bill):
-    """Start the online payment of one bill exactly as "Pay bills" does, and send the resident to the gateway."""
+def _pay_online(request, unit, bills):
+    """Start the online payment of these bills exactly as "Pay bills" does, and send the resident to the gateway."""
     gateway = get_gateway()
-    payment = payments.pay_online(request.user, unit, [bill], gateway=gateway.name)
+    bills = bills if isinstance(bills, list) else [bills]
+    owed = payments.outstanding_by_bill(bills)
+    payment = payments.pay_online(request.user, unit, [b for b in bills if owed[b.pk] > 0], gateway=gateway.name)
     return redirect(gateway.start(payment, reverse("payment_result", args=[payment.pk])))
 
 
@@ -75,6 +87,11 @@ def home(request):
         unit__in=units, status=WaitlistEntry.Status.WAITING, slot__starts_at__gt=now
     ).select_related("slot__facility")
     suspensions = [s for u in units if (s := services.active_suspension(u, u.building.community.office))]
+    closures = (
+        Closure.objects.filter(facility__in=list(facilities.values()), ends_at__gt=now)
+        .select_related("facility")
+        .order_by("starts_at")[:10]
+    )
     return render(
         request,
         "clubhouse/home.html",
@@ -84,6 +101,7 @@ def home(request):
             "bookings": bookings,
             "waiting": waiting,
             "suspensions": suspensions,
+            "closures": closures,
             "has_classes": any(services.classes_for(u).exists() for u in units),
         },
     )
@@ -142,6 +160,7 @@ def book(request, pk):
         "free": free,
         "full": free == 0 or (facility.exclusive and free < facility.capacity),
         "price": _money(facility.price, facility),
+        "deposit": _money(facility.deposit, facility) if facility.deposit else "",
         "people": request.POST.get("people", "1"),
         "methods": [PaymentMethod.ONLINE, PaymentMethod.HOUSEHOLD],
         "method": request.POST.get("method", PaymentMethod.ONLINE),
@@ -171,9 +190,9 @@ def book(request, pk):
         except (ValidationError, PermissionDenied) as exc:
             _error(request, exc)
             return render(request, "clubhouse/book.html", context)
-        if booking.status == Booking.Status.PENDING and booking.bill_id:
+        if booking.status == Booking.Status.PENDING and services.booking_bills(booking):
             try:
-                return _pay_online(request, unit, booking.bill)
+                return _pay_online(request, unit, services.booking_bills(booking))
             except (ValidationError, PermissionDenied, GatewayUnavailable) as exc:
                 _error(request, exc)
                 return redirect("clubhouse:booking", pk=booking.pk)
@@ -195,6 +214,7 @@ def _own_booking(user, pk) -> Booking:
 def booking(request, pk):
     booking = _own_booking(request.user, pk)
     kept, late = services.refund_terms(booking)
+    deposit = BookingDeposit.objects.filter(booking=booking).first()
     return render(
         request,
         "clubhouse/booking.html",
@@ -208,6 +228,10 @@ def booking(request, pk):
             "may_cancel": booking.is_active and booking.slot.starts_at > timezone.now(),
             "events": booking.events.all(),
             "extras": booking.extras.all(),
+            "deposit": deposit,
+            "deposit_amount": _money(deposit.amount, booking.facility) if deposit else "",
+            "deposit_returned": _money(deposit.returned, booking.facility) if deposit else "",
+            "deposit_kept": _money(deposit.kept, booking.facility) if deposit else "",
         },
     )
 
@@ -233,10 +257,10 @@ def cancel(request, pk):
 @require_POST
 def pay(request, pk):
     booking = _own_booking(request.user, pk)
-    if booking.status != Booking.Status.PENDING or not booking.bill_id:
+    if booking.status != Booking.Status.PENDING or not services.booking_bills(booking):
         return redirect("clubhouse:booking", pk=booking.pk)
     try:
-        return _pay_online(request, booking.unit, booking.bill)
+        return _pay_online(request, booking.unit, services.booking_bills(booking))
     except (ValidationError, PermissionDenied, GatewayUnavailable) as exc:
         _error(request, exc)
         return redirect("clubhouse:booking", pk=booking.pk)
@@ -294,6 +318,20 @@ def training_class(request, pk):
         unit = next((u for u in units if str(u.pk) == request.POST.get("unit", str(units[0].pk))), None)
         if unit is None:
             raise Http404
+        if request.POST.get("action") == "waitlist":
+            try:
+                entry = services.join_class_waitlist(
+                    request.user, unit, cls, request.POST.get("student", ""), request.POST.get("method", "")
+                )
+            except (ValidationError, PermissionDenied) as exc:
+                _error(request, exc)
+            else:
+                messages.success(
+                    request,
+                    _("%(student)s is on the waitlist. We will tell you if a place comes free.")
+                    % {"student": entry.student},
+                )
+            return redirect("clubhouse:class", pk=cls.pk)
         try:
             enrolment = services.enrol(
                 request.user, unit, cls, request.POST.get("student", ""), request.POST.get("method", "")
@@ -318,6 +356,8 @@ def training_class(request, pk):
             "fee": _money(cls.fee, cls.community.office),
             "sessions": cls.sessions.all(),
             "enrolments": cls.enrolments.filter(unit__in=units).exclude(status=Enrolment.Status.CANCELLED),
+            "waiting": cls.waitlist.filter(unit__in=units, status=ClassWaitlistEntry.Status.WAITING),
+            "started": cls.sessions.filter(starts_at__lte=timezone.now()).exists(),
             "methods": [PaymentMethod.ONLINE, PaymentMethod.HOUSEHOLD],
         },
     )
@@ -336,3 +376,18 @@ def cancel_enrolment(request, pk):
     except ValidationError as exc:
         _error(request, exc)
     return redirect("clubhouse:class", pk=enrolment.training_class_id)
+
+
+@login_required
+@require_POST
+def withdraw_class_waitlist(request, pk):
+    try:
+        entry = ClassWaitlistEntry.objects.get(pk=pk, unit__in=resident_units(request.user))
+    except (ClassWaitlistEntry.DoesNotExist, ValueError):
+        raise Http404 from None
+    try:
+        services.withdraw_class_waitlist(entry, request.user)
+        messages.success(request, _("You left the waitlist."))
+    except ValidationError as exc:
+        _error(request, exc)
+    return redirect("clubhouse:class", pk=entry.training_class_id)

@@ -7,11 +7,13 @@ to the offices where the user holds those roles.
 
 from __future__ import annotations
 
+from django.contrib import messages
 from django.urls import path
 from django.utils.translation import gettext_lazy as _
 from wagtail import hooks
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.views.generic import CreateView
 from wagtail.admin.viewsets.base import ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permission_policies.base import ModelPermissionPolicy
@@ -19,9 +21,9 @@ from wagtail.permissions import register_permission_policy
 
 from portal.access import has_staff_role
 from portal.admin_menu import MenuLinkViewSet
-from portal.properties.wagtail_hooks import ScopedViewSet
+from portal.properties.wagtail_hooks import ScopedEditView, ScopedViewSet
 
-from . import admin_views, forms, services
+from . import admin_views, closures, forms, services
 from .models import Closure, ClubhouseSettings, Facility, Suspension, Teacher, TrainingClass
 
 
@@ -93,8 +95,36 @@ class FacilityViewSet(ManagedViewSet):
         return ModelViewSet.get_form_class(self, for_update)
 
 
+class AppliesClosure:
+    """Saving a closure cancels the bookings it covers (refunded in full) and drops their waitlists, with notices."""
+
+    def save_instance(self):
+        closure = super().save_instance()
+        outcome = closures.apply_closure(closure, self.request.user)
+        if outcome.cancelled or outcome.dropped:
+            messages.warning(
+                self.request,
+                _(
+                    "%(bookings)s bookings in the closure were cancelled and refunded in full, and "
+                    "%(waiting)s waitlist entries dropped; each household was notified."
+                )
+                % {"bookings": len(outcome.cancelled), "waiting": len(outcome.dropped)},
+            )
+        return closure
+
+
+class ClosureCreateView(AppliesClosure, CreateView):
+    pass
+
+
+class ClosureEditView(AppliesClosure, ScopedEditView):
+    pass
+
+
 class ClosureViewSet(ManagedViewSet):
     model = Closure
+    add_view_class = ClosureCreateView
+    edit_view_class = ClosureEditView
     name = "clubhouse_closure"
     url_prefix = "clubhouse/closures"
     icon = "warning"
@@ -198,7 +228,7 @@ class _LinkViewSet(MenuLinkViewSet):
 class DeskLink(_LinkViewSet):
     name = "clubhouse_desk_menu"
     icon = "home"
-    menu_label = _("Desk: today's bookings")
+    menu_label = _("Desk: bookings")
     url_name = "clubhouse_desk"
 
 
@@ -252,6 +282,7 @@ def register_clubhouse_viewsets():
 def register_clubhouse_urls():
     return [
         path("clubhouse/desk/", admin_views.DeskView.as_view(), name="clubhouse_desk"),
+        path("clubhouse/desk/book/", admin_views.DeskBookView.as_view(), name="clubhouse_desk_book"),
         path("clubhouse/desk/extra/", admin_views.ExtraView.as_view(), name="clubhouse_extra"),
         path("clubhouse/attendance/", admin_views.AttendanceView.as_view(), name="clubhouse_attendance"),
         path("clubhouse/utilisation/", admin_views.UtilisationView.as_view(), name="clubhouse_utilisation"),
