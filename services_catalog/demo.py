@@ -289,3 +289,38 @@ def _demo_orders(office, services) -> int:
         )
         made += 1
     return made
+
+
+def link_demo_firm(merchant, provider_prefix: str) -> int:
+    """The marketplace demo's service firm: link its provider to the merchant and book it one job."""
+    import uuid
+
+    from portal.access import resident_units
+    from portal.people.models import User
+
+    from . import services as service_api
+    from .models import Provider
+
+    provider = Provider.objects.filter(
+        name__startswith=provider_prefix, office__region__company=merchant.company
+    ).first()
+    resident = User.objects.filter(email=demo.DEMO_LOGIN_BY_KEY["resident"].email).first()
+    if provider is None:
+        return 0
+    provider.merchant = merchant
+    provider.save(update_fields=["merchant"])
+    service = provider.services.filter(price_model="fixed").first()
+    unit = resident_units(resident).filter(building__community__office=provider.office).first() if resident else None
+    slots = service_api.available_slots(service) if service and unit else []
+    if not slots:
+        return 1
+    service_api.place_order(
+        resident,
+        unit,
+        service,
+        slot_start=slots[min(len(slots) - 1, 6)].start,
+        payment_method="household",
+        note="猫咪怕生，请轻一点 (the cat is shy)",
+        request_key=f"demo-{uuid.uuid4().hex}",
+    )
+    return 2

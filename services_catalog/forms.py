@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from commerce.marketplace.models import Merchant
 from portal.people.models import StaffMembership
 from portal.properties.forms import ScopedModelForm
 from portal.properties.models import Community, Office
@@ -68,7 +69,7 @@ class ProviderForm(ScopedModelForm):
 
     class Meta:
         model = Provider
-        fields = ["office", "name", "kind", "phone", "services", "people", "capacity_per_slot", "active"]
+        fields = ["office", "name", "kind", "merchant", "phone", "services", "people", "capacity_per_slot", "active"]
         widgets = {"services": forms.CheckboxSelectMultiple, "people": forms.CheckboxSelectMultiple}
 
     def scoped_querysets(self):
@@ -79,10 +80,17 @@ class ProviderForm(ScopedModelForm):
             current = Q(pk__in=provider.people.values("pk")) if provider.pk else Q(pk__in=[])
             return get_user_model().objects.filter(Q(pk__in=staff) | current).order_by("full_name")
 
+        def merchants(user):
+            companies = _offices(user).values("region__company")
+            current = Q(pk=provider.merchant_id) if provider.merchant_id else Q(pk__in=[])
+            approved = Q(company__in=companies, status=Merchant.Status.APPROVED)
+            return Merchant.objects.filter(approved | current).order_by("name")
+
         return {
             "office": _offices,
             "services": lambda user: scope_catalogue(user, Service.objects.all()),
             "people": people,
+            "merchant": merchants,
         }
 
     def clean_add_people(self):

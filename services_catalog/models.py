@@ -249,6 +249,18 @@ class Provider(models.Model):
         verbose_name=_("people"),
         help_text=_("Accounts of the people who do the work; they see and update their jobs on the site."),
     )
+    merchant = models.ForeignKey(
+        "marketplace.Merchant",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="service_providers",
+        verbose_name=_("marketplace merchant"),
+        help_text=_(
+            "An outside firm that is a marketplace merchant: its staff see and handle the firm's orders "
+            "in the merchant dashboard."
+        ),
+    )
     capacity_per_slot = models.PositiveSmallIntegerField(
         _("jobs per time slot"), default=1, validators=[MinValueValidator(1), MaxValueValidator(500)]
     )
@@ -262,6 +274,14 @@ class Provider(models.Model):
 
     def __str__(self):
         return self.name
+
+    def clean(self):
+        if self.merchant_id is None:
+            return
+        if self.kind != self.Kind.FIRM:
+            raise ValidationError({"merchant": _("Only an outside firm can be a marketplace merchant.")})
+        if self.office_id and self.merchant.company_id != self.office.region.company_id:
+            raise ValidationError({"merchant": _("The merchant belongs to another company.")})
 
 
 class ProviderSlot(models.Model):
@@ -301,6 +321,11 @@ class ServiceOrder(TransitionsMixin, models.Model):
         ONLINE = "online", _("Pay online now")
         HOUSEHOLD = "household", _("Charge to my household account")
 
+    class Channel(models.TextChoices):
+        ONLINE = "online", _("Online by the resident")
+        PHONE = "phone", _("Phone call to the front desk")
+        WALK_IN = "walk_in", _("Walk-in at the front desk")
+
     TRANSITIONS = {
         Status.QUOTE_REQUESTED: {Status.QUOTED, Status.CANCELLED},
         Status.QUOTED: {Status.AWAITING_PAYMENT, Status.CONFIRMED, Status.CANCELLED},
@@ -331,6 +356,7 @@ class ServiceOrder(TransitionsMixin, models.Model):
     ordered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="service_orders", verbose_name=_("ordered by")
     )
+    channel = models.CharField(_("ordered by"), max_length=10, choices=Channel.choices, default=Channel.ONLINE)
     request_key = models.CharField(_("request key"), max_length=64, unique=True)
     slot_start = models.DateTimeField(_("time slot"))
     slot_end = models.DateTimeField(_("slot ends"))
@@ -356,6 +382,9 @@ class ServiceOrder(TransitionsMixin, models.Model):
     note = models.CharField(_("note for the provider"), max_length=500, blank=True)
     quote_note = models.CharField(_("quote explanation"), max_length=500, blank=True)
     payment_method = models.CharField(_("payment"), max_length=10, choices=Payment.choices, blank=True)
+    pay_by = models.DateTimeField(
+        _("to be paid by"), null=True, blank=True, help_text=_("An unpaid online order is cancelled after this.")
+    )
     bill = models.ForeignKey(
         "billing.Bill", on_delete=models.PROTECT, related_name="+", null=True, blank=True, verbose_name=_("bill")
     )
@@ -400,6 +429,23 @@ class ServiceOrder(TransitionsMixin, models.Model):
     @property
     def is_open(self) -> bool:
         return self.status in self.OPEN
+
+
+class HeldSlot(models.Model):
+    """One provider slot an order occupies: a 3-hour job from 09:00 holds the 09:00, 10:00 and 11:00 slots."""
+
+    order = models.ForeignKey(
+        ServiceOrder, on_delete=models.CASCADE, related_name="held_slots", verbose_name=_("order")
+    )
+    slot = models.ForeignKey(ProviderSlot, on_delete=models.PROTECT, related_name="+", verbose_name=_("slot"))
+
+    class Meta:
+        verbose_name = _("held slot")
+        verbose_name_plural = _("held slots")
+        constraints = [models.UniqueConstraint(fields=["order", "slot"], name="heldslot_unique")]
+
+    def __str__(self):
+        return f"{self.order} @ {self.slot}"
 
 
 class ServiceOrderOption(models.Model):

@@ -88,3 +88,23 @@ register(
         sms=_("Linli: order %(ref)s is cancelled."),
     )
 )
+register(
+    EventType(
+        key="services.to_pay",
+        label=_("Service order: the front desk booked it for you to pay online"),
+        title=_("Please pay for %(service)s by %(pay_by)s"),
+        body=_(
+            "The front desk booked %(service)s on %(slot)s for your household (order %(ref)s, %(amount)s). "
+            "Pay it online by %(pay_by)s, or the booking is cancelled."
+        ),
+        sms=_("Linli: pay %(amount)s for %(service)s (%(ref)s) by %(pay_by)s."),
+    )
+)
+register(
+    EventType(
+        key="services.firm_to_assign",
+        label=_("Service order: a job for your firm"),
+        title=_("New job for %(provider)s: %(service)s (%(ref)s)"),
+        body=_("Order %(ref)s of %(unit)s for %(service)s on %(slot)s is confirmed; assign one of your people."),
+    )
+)

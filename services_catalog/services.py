@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_CEILING, Decimal, InvalidOperation
 
+from django.conf import settings
+from django.contrib.auth import get_user_model
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F, Q, QuerySet
@@ -21,12 +23,15 @@ from django.utils.translation import gettext as _
 
 from commerce.billing import one_off
 from commerce.billing.models import ChargeItem
+from commerce.marketplace.models import MerchantMember
 from commerce.money import format_money, parse_amount, round_money
 from notifications.services import notify
 from portal.access import may_act_in_office, office_ids_with_role, resident_units
-from portal.people.models import StaffMembership, StaffRole
+from portal.people.models import ResidentMembership, StaffMembership, StaffRole
+from portal.properties.models import Unit
 
 from .models import (
+    HeldSlot,
     Provider,
     ProviderSlot,
     Service,
@@ -42,9 +47,9 @@ CATALOGUE_ROLES = (StaffRole.OFFICE_MANAGER,)
 CHARGE_ITEM_CODE = "service"
 SOURCE_APP = "services"
 DAYS_AHEAD = 14
-UNPAID_MINUTES = 30
 Status = ServiceOrder.Status
 PaymentMethod = ServiceOrder.Payment
+Channel = ServiceOrder.Channel
 ONE = Decimal("1")
 TENTH = Decimal("0.1")
 
@@ -145,14 +150,40 @@ def _providers(service: Service) -> list[Provider]:
     return list(service.providers.filter(active=True).order_by("pk"))
 
 
-def free_capacity(service: Service, starts) -> dict[datetime.datetime, int]:
-    """Jobs still open per slot start: the capacity of every active provider of the service, less bookings."""
+def job_minutes(service: Service, quantity=None) -> int:
+    """How long a job takes, in whole slots: hours ordered for a per-hour service, else one slot."""
+    step = service.slot_minutes
+    if service.price_model != Service.PriceModel.PER_HOUR:
+        return step
+    quantity = service.min_quantity if quantity is None else quantity
+    minutes = int((Decimal(quantity) * 60).to_integral_value(rounding=ROUND_CEILING))
+    return max(1, -(-minutes // step)) * step
+
+
+def occupied_starts(service: Service, start: datetime.datetime, quantity=None) -> list[datetime.datetime]:
+    """The slot starts a job from ``start`` occupies (09:00 for 3 hours in 1-hour slots: 09, 10 and 11)."""
+    step = datetime.timedelta(minutes=service.slot_minutes)
+    return [start + step * n for n in range(job_minutes(service, quantity) // service.slot_minutes)]
+
+
+def _fits_the_day(service: Service, start: datetime.datetime, quantity=None) -> bool:
+    local = timezone.localtime(start)
+    day_end = datetime.datetime.combine(local.date(), service.day_end, tzinfo=local.tzinfo)
+    return local + datetime.timedelta(minutes=job_minutes(service, quantity)) <= day_end
+
+
+def free_capacity(service: Service, starts, quantity=None) -> dict[datetime.datetime, int]:
+    """Jobs still open per slot start for a job of ``quantity``: per provider, the least free capacity
+    over every slot the job would occupy (a job must stay with one provider from start to end)."""
     providers = _providers(service)
+    spans = {start: occupied_starts(service, start, quantity) for start in starts}
+    wanted = {s for span in spans.values() for s in span}
     booked = {}
-    for row in ProviderSlot.objects.filter(provider__in=providers, start__in=list(starts)):
+    for row in ProviderSlot.objects.filter(provider__in=providers, start__in=list(wanted)):
         booked[(row.provider_id, row.start)] = row.booked
     return {
-        start: sum(max(p.capacity_per_slot - booked.get((p.pk, start), 0), 0) for p in providers) for start in starts
+        start: sum(max(min(p.capacity_per_slot - booked.get((p.pk, s), 0) for s in span), 0) for p in providers)
+        for start, span in spans.items()
     }
 
 
@@ -162,15 +193,18 @@ class SlotChoice:
     free: int
 
 
-def available_slots(service: Service, *, now=None, days: int = DAYS_AHEAD) -> list[SlotChoice]:
-    """Bookable slots of the next ``days`` days: after the lead time, with a provider free."""
+def available_slots(service: Service, *, now=None, days: int = DAYS_AHEAD, quantity=None) -> list[SlotChoice]:
+    """Bookable slots of the next ``days`` days: after the lead time, with a provider free for the whole job."""
     now = now or timezone.now()
     first = earliest_start(service, now)
     today = timezone.localdate(now)
     starts = [
-        s for d in range(days + 1) for s in slot_starts(service, today + datetime.timedelta(days=d)) if s >= first
+        s
+        for d in range(days + 1)
+        for s in slot_starts(service, today + datetime.timedelta(days=d))
+        if s >= first and _fits_the_day(service, s, quantity)
     ]
-    free = free_capacity(service, starts)
+    free = free_capacity(service, starts, quantity)
     return [SlotChoice(s, free[s]) for s in starts if free[s] > 0]
 
 
@@ -185,8 +219,9 @@ def parse_slot(value) -> datetime.datetime:
     return start
 
 
-def check_slot(service: Service, start: datetime.datetime, now=None) -> None:
-    """Refuse a slot in the past, inside the lead time, or outside the service's days and hours."""
+def check_slot(service: Service, start: datetime.datetime, now=None, quantity=None) -> None:
+    """Refuse a slot in the past, inside the lead time, outside the service's days and hours, or a job
+    that would run past the end of the service's day."""
     now = now or timezone.now()
     if start <= now:
         raise ValidationError(_("That time slot is in the past; choose a later one."), code="past")
@@ -201,30 +236,51 @@ def check_slot(service: Service, start: datetime.datetime, now=None) -> None:
             % {"hours": service.lead_hours},
             code="lead",
         )
+    if not _fits_the_day(service, start, quantity):
+        raise ValidationError(
+            _("The job would run past %(end)s, when the service's day ends; choose an earlier slot or fewer hours.")
+            % {"end": service.day_end.strftime("%H:%M")},
+            code="too_long",
+        )
 
 
-def _reserve(service: Service, start: datetime.datetime) -> Provider:
-    """Hold one job of a provider in this slot. Row locks plus the CHECK constraint keep capacity under races."""
+def _reserve(service: Service, starts: list[datetime.datetime]) -> tuple[Provider, list[ProviderSlot]]:
+    """Hold one job of one provider in every slot of ``starts``.
+
+    The rows are created and locked in one order (provider, start) so that overlapping bookings queue
+    instead of deadlocking; the CHECK constraint (booked <= capacity) is the last line under any race.
+    """
     providers = _providers(service)
     if not providers:
         raise ValidationError(_("No provider delivers this service at the moment."), code="no_provider")
     ProviderSlot.objects.bulk_create(
-        [ProviderSlot(provider=p, start=start, capacity=p.capacity_per_slot) for p in providers], ignore_conflicts=True
+        [ProviderSlot(provider=p, start=s, capacity=p.capacity_per_slot) for p in providers for s in sorted(starts)],
+        ignore_conflicts=True,
     )
-    by_id = {p.pk: p for p in providers}
-    for slot in ProviderSlot.objects.select_for_update().filter(provider__in=providers, start=start).order_by("pk"):
-        capacity = by_id[slot.provider_id].capacity_per_slot
-        if slot.booked < capacity:
-            ProviderSlot.objects.filter(pk=slot.pk).update(booked=F("booked") + 1, capacity=capacity)
-            return by_id[slot.provider_id]
+    rows = ProviderSlot.objects.select_for_update().filter(provider__in=providers, start__in=starts)
+    by_provider: dict[int, list[ProviderSlot]] = {}
+    for slot in rows.order_by("provider_id", "start"):
+        by_provider.setdefault(slot.provider_id, []).append(slot)
+    for provider in providers:
+        slots = by_provider.get(provider.pk, [])
+        if len(slots) == len(starts) and all(s.booked < provider.capacity_per_slot for s in slots):
+            ProviderSlot.objects.filter(pk__in=[s.pk for s in slots]).update(
+                booked=F("booked") + 1, capacity=provider.capacity_per_slot
+            )
+            return provider, slots
+    if len(starts) > 1:
+        raise ValidationError(
+            _("No provider is free for the whole job from that slot; choose another slot or fewer hours."),
+            code="full",
+        )
     raise ValidationError(_("That time slot has just been fully booked; choose another one."), code="full")
 
 
 def _release(order: ServiceOrder) -> None:
+    """Give back every slot the order holds (once: ``slot_released``)."""
     if order.provider_id and not order.slot_released:
-        ProviderSlot.objects.filter(provider_id=order.provider_id, start=order.slot_start, booked__gt=0).update(
-            booked=F("booked") - 1
-        )
+        held = HeldSlot.objects.filter(order=order).values("slot_id")
+        ProviderSlot.objects.filter(pk__in=held, booked__gt=0).update(booked=F("booked") - 1)
         order.slot_released = True
 
 
@@ -254,7 +310,19 @@ def _locked(order: ServiceOrder) -> ServiceOrder:
 
 
 def _residents_of(order: ServiceOrder) -> list:
-    return [order.ordered_by]
+    """Who hears about the order: the resident who ordered, or every resident of a household the desk ordered for."""
+    if order.channel == Channel.ONLINE:
+        return [order.ordered_by]
+    return [m.user for m in ResidentMembership.objects.active().filter(unit_id=order.unit_id).select_related("user")]
+
+
+def _firm_staff(order: ServiceOrder) -> list:
+    """The people of the order's outside firm who use the merchant dashboard."""
+    merchant_id = order.provider.merchant_id if order.provider_id else None
+    if merchant_id is None:
+        return []
+    members = MerchantMember.objects.filter(merchant_id=merchant_id, active=True, user__is_active=True)
+    return [m.user for m in members.select_related("user")]
 
 
 def _office_staff(order: ServiceOrder) -> list:
@@ -284,6 +352,10 @@ def resident_url(order) -> str:
 
 def staff_url(order) -> str:
     return reverse("services_orders:detail", args=[order.pk])
+
+
+def firm_url(order) -> str:
+    return reverse("services_catalog:firm_order", args=[order.provider.merchant_id, order.pk])
 
 
 def jobs_url(order) -> str:
@@ -341,20 +413,85 @@ def place_order(
     """
     if not resident_units(user).filter(pk=unit.pk).exists():
         raise PermissionDenied(_("You can only order for your own household."))
+    return _place(
+        user,
+        unit,
+        service,
+        slot_start=slot_start,
+        quantity=quantity,
+        option_ids=option_ids,
+        note=note,
+        payment_method=payment_method,
+        request_key=request_key,
+        channel=Channel.ONLINE,
+        now=now,
+    )
+
+
+def place_order_for_resident(
+    staff,
+    unit,
+    service: Service,
+    *,
+    channel: str,
+    slot_start: datetime.datetime,
+    quantity=ONE,
+    option_ids=(),
+    note: str = "",
+    payment_method: str = "",
+    request_key: str,
+    now=None,
+) -> ServiceOrder:
+    """The front desk orders for a household that phoned or walked in.
+
+    Charged to the household account (confirmed at once), or left for the residents to pay online
+    from their order page within ``SERVICES_DESK_UNPAID_MINUTES``.
+    """
+    if not may_handle_orders(staff, unit.building.community.office_id):
+        raise PermissionDenied(_("You cannot take service orders for this household's office."))
+    if channel not in (Channel.PHONE, Channel.WALK_IN):
+        raise ValidationError(_("Say whether the resident phoned or came in."), code="channel")
+    return _place(
+        staff,
+        unit,
+        service,
+        slot_start=slot_start,
+        quantity=quantity,
+        option_ids=option_ids,
+        note=note,
+        payment_method=payment_method,
+        request_key=request_key,
+        channel=channel,
+        now=now,
+    )
+
+
+def unpaid_minutes(channel: str) -> int:
+    """How long an online payment may wait (settings; a desk order gives the resident longer)."""
+    if channel == Channel.ONLINE:
+        return settings.SERVICES_UNPAID_MINUTES
+    return settings.SERVICES_DESK_UNPAID_MINUTES
+
+
+def _place(
+    user, unit, service, *, slot_start, quantity, option_ids, note, payment_method, request_key, channel, now
+) -> ServiceOrder:
     if not services_for_unit(unit).filter(pk=service.pk).exists():
         raise ValidationError(_("This service is not offered in your community."), code="area")
     quantity = parse_quantity(service, quantity)
     options = chosen_options(service, option_ids)
-    check_slot(service, slot_start, now)
+    check_slot(service, slot_start, now, quantity)
     if not service.is_quote:
         _check_method(service, payment_method)
     amount = compute_price(service, quantity, options)
     request_key = (request_key or "").strip()[:64]
     if not request_key:
         raise ValidationError(_("The form has expired; reload the page and try again."), code="key")
+    starts = occupied_starts(service, slot_start, quantity)
     try:
         with transaction.atomic():
-            provider = _reserve(service, slot_start)
+            provider, slots = _reserve(service, starts)
+            status = _first_status(service, payment_method)
             try:
                 with transaction.atomic():
                     order = ServiceOrder.objects.create(
@@ -362,9 +499,10 @@ def place_order(
                         service=service,
                         unit=unit,
                         ordered_by=user,
+                        channel=channel,
                         request_key=request_key,
                         slot_start=slot_start,
-                        slot_end=slot_start + datetime.timedelta(minutes=service.slot_minutes),
+                        slot_end=slot_start + datetime.timedelta(minutes=job_minutes(service, quantity)),
                         provider=provider,
                         price_model=service.price_model,
                         unit_price=service.price,
@@ -372,15 +510,17 @@ def place_order(
                         options_total=sum((o.price for o in options), Decimal("0")),
                         amount=amount,
                         note=(note or "").strip()[:500],
-                        status=_first_status(service, payment_method),
+                        status=status,
                         payment_method="" if service.is_quote else payment_method,
+                        pay_by=_pay_by(channel, slot_start) if status == Status.AWAITING_PAYMENT else None,
                     )
             except IntegrityError:
                 raise _Duplicate from None
+            HeldSlot.objects.bulk_create(HeldSlot(order=order, slot=slot) for slot in slots)
             ServiceOrderOption.objects.bulk_create(
                 ServiceOrderOption(order=order, option=o, name=o.name, price=o.price) for o in options
             )
-            ServiceOrderEvent.objects.create(order=order, to_status=order.status, actor=user, note=order.note)
+            ServiceOrderEvent.objects.create(order=order, to_status=order.status, actor=user, note=_event_note(order))
             if service.is_quote:
                 _tell(_office_staff(order), "services.quote_requested", order, staff_url(order))
             else:
@@ -392,6 +532,18 @@ def place_order(
             raise ValidationError(_("The form has expired; reload the page and try again."), code="key") from None
         return first
     return order
+
+
+def _pay_by(channel: str, slot_start: datetime.datetime, now=None) -> datetime.datetime:
+    deadline = (now or timezone.now()) + datetime.timedelta(minutes=unpaid_minutes(channel))
+    return min(deadline, slot_start)
+
+
+def _event_note(order: ServiceOrder) -> str:
+    if order.channel == Channel.ONLINE:
+        return order.note
+    taken = _("Taken by the front desk (%(channel)s).") % {"channel": order.get_channel_display()}
+    return f"{taken} {order.note}".strip()
 
 
 class _Duplicate(Exception):
@@ -431,8 +583,12 @@ def _charge(order: ServiceOrder, method: str, user) -> None:
 def _after_charge(order: ServiceOrder) -> None:
     if order.status == Status.CONFIRMED:
         _tell_confirmed(order)
-    else:  # a prepayment balance may already have settled the bill
-        transaction.on_commit(lambda: sync_payment(order))
+        return
+    if order.channel != Channel.ONLINE:
+        pay_by = f"{timezone.localtime(order.pay_by):%Y-%m-%d %H:%M}"
+        _tell(_residents_of(order), "services.to_pay", order, resident_url(order), pay_by=pay_by)
+    # A prepayment balance may already have settled the bill.
+    transaction.on_commit(lambda: sync_payment(order))
 
 
 def _settle(order: ServiceOrder, method: str, user) -> None:
@@ -441,13 +597,17 @@ def _settle(order: ServiceOrder, method: str, user) -> None:
     if method == PaymentMethod.HOUSEHOLD:
         _move(order, Status.CONFIRMED, user, _("Charged to the household account."))
     else:
-        _move(order, Status.AWAITING_PAYMENT, user)
+        order.pay_by = _pay_by(order.channel, order.slot_start)
+        _move(order, Status.AWAITING_PAYMENT, user, fields=("pay_by",))
     _after_charge(order)
 
 
 def _tell_confirmed(order: ServiceOrder) -> None:
     _tell(_residents_of(order), "services.confirmed", order, resident_url(order))
     _tell(_office_staff(order), "services.to_assign", order, staff_url(order))
+    firm = _firm_staff(order)
+    if firm:
+        _tell(firm, "services.firm_to_assign", order, firm_url(order), provider=order.provider.name)
 
 
 def _confirm(order: ServiceOrder, actor, note: str) -> None:
@@ -519,17 +679,37 @@ def accept_quote(user, order: ServiceOrder, payment_method: str) -> ServiceOrder
 
 
 def provider_people(order: ServiceOrder):
+    """Who may do the job: the provider's people, and for a merchant firm its active dashboard users."""
+    User = get_user_model()
     if order.provider_id is None:
-        return []
-    return order.provider.people.filter(is_active=True).order_by("full_name")
+        return User.objects.none()
+    who = Q(service_providers=order.provider)
+    if order.provider.merchant_id:
+        who |= Q(merchant_memberships__merchant_id=order.provider.merchant_id, merchant_memberships__active=True)
+    return User.objects.filter(who, is_active=True).distinct().order_by("full_name")
+
+
+def is_firm_member(user, order: ServiceOrder) -> bool:
+    """The user works for the merchant firm the order is assigned to."""
+    merchant_id = order.provider.merchant_id if order.provider_id else None
+    return bool(
+        merchant_id
+        and getattr(user, "is_authenticated", False)
+        and MerchantMember.objects.filter(merchant_id=merchant_id, user=user, active=True).exists()
+    )
+
+
+def _require_staff_or_firm(user, order: ServiceOrder) -> None:
+    if not (may_handle_orders(user, order.office_id) or is_firm_member(user, order)):
+        raise PermissionDenied(_("You cannot handle service orders of this office."))
 
 
 def assign(staff, order: ServiceOrder, person) -> ServiceOrder:
-    """Staff name the provider's person who does the job (again to reassign before it starts)."""
-    _require_staff(staff, order)
+    """The office or the provider firm names the person who does the job (again to reassign before it starts)."""
+    _require_staff_or_firm(staff, order)
     with transaction.atomic():
         order = _locked(order)
-        if person is None or not order.provider.people.filter(pk=person.pk).exists():
+        if person is None or not provider_people(order).filter(pk=person.pk).exists():
             raise ValidationError(
                 _("Choose a person of the provider %(provider)s.") % {"provider": order.provider}, code="person"
             )
@@ -541,8 +721,12 @@ def assign(staff, order: ServiceOrder, person) -> ServiceOrder:
 
 
 def _require_doer(user, order: ServiceOrder) -> None:
-    if order.assignee_id != getattr(user, "pk", None) and not may_handle_orders(user, order.office_id):
-        raise PermissionDenied(_("Only the assigned person or the office can update this job."))
+    if not (
+        order.assignee_id == getattr(user, "pk", None)
+        or may_handle_orders(user, order.office_id)
+        or is_firm_member(user, order)
+    ):
+        raise PermissionDenied(_("Only the assigned person, their firm or the office can update this job."))
 
 
 def mark_started(user, order: ServiceOrder) -> ServiceOrder:
@@ -626,21 +810,22 @@ def _cancel(order: ServiceOrder, actor, reason: str, keep: Decimal) -> ServiceOr
 
 
 def expire_unpaid(now=None) -> int:
-    """Cancel online orders left unpaid for ``UNPAID_MINUTES`` (their slot goes back on sale); returns how many.
+    """Cancel online orders not paid by their ``pay_by`` time, giving back every slot they held.
 
-    An order whose payment is pending at the gateway is left alone; it is confirmed or released when it settles.
+    The window is ``SERVICES_UNPAID_MINUTES`` for a resident's own order and ``SERVICES_DESK_UNPAID_MINUTES``
+    for one the front desk left for the residents to pay (never past the slot). An order whose payment
+    is pending at the gateway is left alone; it is confirmed or released when it settles.
     """
     from commerce.payments.models import Payment
 
-    cutoff = (now or timezone.now()) - datetime.timedelta(minutes=UNPAID_MINUTES)
-    stale = ServiceOrder.objects.filter(status=Status.AWAITING_PAYMENT, updated_at__lt=cutoff)
+    stale = ServiceOrder.objects.filter(status=Status.AWAITING_PAYMENT, pay_by__lt=now or timezone.now())
     expired = 0
     for order in stale.select_related("bill"):
         if sync_payment(order).status != Status.AWAITING_PAYMENT:
             continue
         if Payment.objects.filter(status=Payment.Status.PENDING, requested_bills=order.bill_id).exists():
             continue
-        _cancel(order, None, _("Not paid within %(minutes)d minutes.") % {"minutes": UNPAID_MINUTES}, Decimal("0"))
+        _cancel(order, None, _("Not paid in time."), Decimal("0"))
         expired += 1
     return expired
 
@@ -654,6 +839,13 @@ def orders_for_resident(user) -> QuerySet[ServiceOrder]:
     )
 
 
+def orders_for_firm(merchant) -> QuerySet[ServiceOrder]:
+    """The service orders of the providers linked to a marketplace merchant (its own, never another's)."""
+    return ServiceOrder.objects.filter(provider__merchant=merchant).select_related(
+        "service", "unit__building__community", "provider", "assignee"
+    )
+
+
 def jobs_for(user) -> QuerySet[ServiceOrder]:
     return ServiceOrder.objects.filter(assignee=user).select_related("service", "unit__building__community")
 
@@ -662,6 +854,44 @@ def orders_for_staff(user) -> QuerySet[ServiceOrder]:
     qs = ServiceOrder.objects.select_related("service", "unit__building__community", "provider", "assignee")
     ids = office_ids_with_role(user, ORDER_ROLES)
     return qs if ids is None else qs.filter(office_id__in=ids)
+
+
+def desk_units(user) -> QuerySet:
+    """The households whose office the user takes service orders for."""
+    units = Unit.objects.select_related("building__community")
+    ids = office_ids_with_role(user, ORDER_ROLES)
+    return units if ids is None else units.filter(building__community__office_id__in=ids)
+
+
+def find_units(user, query: str, limit: int = 20) -> list:
+    """The front desk's household search: “1201”, “3-1201” (building-unit), a resident's name or phone."""
+    query = (query or "").strip()[:60]
+    if not query:
+        return []
+    match = Q(number__iexact=query) | Q(number__startswith=query)
+    who = Q(user__full_name__icontains=query) | Q(user__email__iexact=query)
+    if sum(c.isdigit() for c in query) >= 7:  # a phone number, not a unit number
+        who |= Q(user__phone__contains=query.replace(" ", "").replace("-", ""))
+    residents = ResidentMembership.objects.active().filter(who)
+    match |= Q(pk__in=residents.values("unit_id"))
+    building, sep, number = query.rpartition("-")
+    if sep and building and number:
+        match |= Q(building__name__iexact=building.strip(), number__iexact=number.strip())
+    units = list(
+        desk_units(user).filter(match).order_by("building__community__name", "building__name", "number")[:limit]
+    )
+    names = resident_names(units)
+    for unit in units:
+        unit.resident_names = names[unit.pk]
+    return units
+
+
+def resident_names(units) -> dict[int, list[str]]:
+    """The names of the people living in each unit now (for the desk to confirm who is calling)."""
+    names = {unit.pk: [] for unit in units}
+    for m in ResidentMembership.objects.active().filter(unit__in=units).select_related("user").order_by("pk"):
+        names[m.unit_id].append(m.user.full_name or m.user.email or m.user.phone or "")
+    return names
 
 
 def staff_may_see_orders(user) -> bool:

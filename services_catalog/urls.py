@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import views
+from . import firm_views, views
 
 app_name = "services_catalog"
 
@@ -12,4 +12,7 @@ urlpatterns = [
     path("services/orders/<int:pk>/", views.order_detail, name="order"),
     path("services/jobs/", views.jobs, name="jobs"),
     path("services/jobs/<int:pk>/", views.job_detail, name="job"),
+    # An outside firm's service orders, inside its merchant dashboard.
+    path("market/merchant/<int:mid>/services/", firm_views.firm_orders, name="firm_orders"),
+    path("market/merchant/<int:mid>/services/<int:pk>/", firm_views.firm_order, name="firm_order"),
 ]

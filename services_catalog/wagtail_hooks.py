@@ -9,6 +9,7 @@ from wagtail import hooks
 from wagtail.admin.filters import WagtailFilterSet
 from wagtail.admin.menu import MenuItem
 from wagtail.admin.panels import FieldPanel, FieldRowPanel, InlinePanel, MultiFieldPanel, ObjectList
+from wagtail.admin.ui.components import Component
 from wagtail.admin.viewsets.base import ViewSet, ViewSetGroup
 from wagtail.admin.viewsets.model import ModelViewSet
 from wagtail.permissions import register_permission_policy
@@ -138,8 +139,8 @@ class ProviderViewSet(CatalogueViewSet):
     icon = "group"
     menu_label = _("Service providers")
     form_class = forms.ProviderForm
-    list_display = ["name", "kind", "office", "capacity_per_slot", "active"]
-    list_select_related = ("office",)
+    list_display = ["name", "kind", "merchant", "office", "capacity_per_slot", "active"]
+    list_select_related = ("office", "merchant")
     filterset_class = ProviderFilterSet
     search_fields = ["name"]
 
@@ -164,6 +165,7 @@ class OrderViewSet(ViewSet):
         return [
             path("", admin_views.OrderIndexView.as_view(), name="index"),
             path("<int:pk>/", admin_views.OrderDetailView.as_view(), name="detail"),
+            path("new/", admin_views.DeskOrderView.as_view(), name="new"),
         ]
 
 
@@ -178,3 +180,23 @@ class ServicesMenu(ViewSetGroup):
 @hooks.register("register_admin_viewset")
 def register_services_viewsets():
     return ServicesMenu()
+
+
+class UnitServicesPanel(Component):
+    """On the unit lookup: the household's latest service orders, and ordering one for a caller."""
+
+    template_name = "services_catalog/admin/lookup_panel.html"
+
+    def __init__(self, unit):
+        self.unit = unit
+
+    def get_context_data(self, parent_context=None):
+        orders = list(self.unit.service_orders.select_related("service").order_by("-created_at", "-pk")[:5])
+        return {"orders": orders, "order_url": f"{reverse('services_orders:new')}?unit={self.unit.pk}"}
+
+
+@hooks.register("properties_unit_lookup_panels")
+def unit_services_panel(request, unit):
+    return (
+        UnitServicesPanel(unit) if services.may_handle_orders(request.user, unit.building.community.office_id) else None
+    )

@@ -62,11 +62,13 @@ def issue_charge(
     explanation: str = "",
     on: datetime.date | None = None,
     source: str = "",
+    credit=None,
 ) -> Bill:
     """Post and bill ``amount`` of ``item`` to the unit's household (the developer for an unsold unit).
 
     Exactly once per ``key``: calling again with the same key returns the first bill. ``source``
     ("<app>:<kind>:<id>") names what another app charged, for its bill-paid hook (``payments.hooks``).
+    ``credit`` is the ledger account credited instead of the item's income account (a deposit: deposits held).
     """
     amount = parse_amount(amount) if isinstance(amount, str) else to_decimal(amount, negative_ok=False)
     if amount <= 0:
@@ -82,7 +84,7 @@ def issue_charge(
             payer, debtor = Bill.Payer.DEVELOPER, ledger.system_account(company, AccountKind.DEVELOPER, office=office)
         else:
             payer, debtor = Bill.Payer.HOUSEHOLD, ledger.household_account(unit)
-        income = ledger.system_account(company, AccountKind.INCOME, charge_code=item.code, office=office)
+        income = credit or ledger.system_account(company, AccountKind.INCOME, charge_code=item.code, office=office)
         posting = ledger.post(
             key=posting_key,
             company=company,
@@ -188,10 +190,8 @@ def cancel_charge(bill: Bill, *, reason: str, by=None, keep=Decimal("0")) -> Bil
         elif keep > 0 and locked.status == Bill.Status.ISSUED:
             credit = locked.total - keep
             if credit > 0:
-                line = locked.lines.select_related("item").first()
-                income = ledger.system_account(
-                    company, AccountKind.INCOME, charge_code=line.item.code, office=locked.office
-                )
+                # Debit back what the charge credited: the item's income, or e.g. deposits held.
+                income = locked.posting.entries.filter(amount__lt=0).select_related("account").first().account
                 debtor = locked.posting.entries.filter(amount__gt=0).select_related("account").first().account
                 posting = ledger.post(
                     key=f"cancel:{locked.pk}",

@@ -28,6 +28,7 @@ class AccountKind(models.TextChoices):
     INCOME = "income", _("Income")
     PLATFORM_COMMISSION = "platform_commission", _("Platform commission")
     MERCHANT_PAYABLE = "merchant_payable", _("Merchant payable")
+    TEACHER_PAYABLE = "teacher_payable", _("Teacher payable")
     DEVELOPER = "developer", _("Developer")
 
 
@@ -66,8 +67,10 @@ class Account(models.Model):
                 condition=Q(kind="household", unit__isnull=False) | (~Q(kind="household") & Q(unit__isnull=True)),
                 name="ledger_unit_iff_household",
             ),
+            # The code tells income apart per charge item, and merchant payable per merchant ("merchant:<id>").
             models.CheckConstraint(
-                condition=Q(kind="income") | Q(charge_code=""), name="ledger_charge_code_only_for_income"
+                condition=Q(kind__in=["income", "merchant_payable"]) | Q(charge_code=""),
+                name="ledger_charge_code_only_for_income",
             ),
             # System accounts: one per company (or office), kind and charge item. NULL offices are
             # distinct in a unique index, hence two conditional constraints.

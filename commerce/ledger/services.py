@@ -54,12 +54,15 @@ def household_account(unit) -> Account:
 
 
 def system_account(company, kind: str, charge_code: str | None = None, office=None) -> Account:
-    """The company's (or one office's) internal account of ``kind``; income is kept per charge item."""
+    """The company's (or one office's) internal account of ``kind``; income is kept per charge item, and
+    merchant payable may be kept per merchant (``charge_code="merchant:<id>"``)."""
     if kind == AccountKind.HOUSEHOLD:
         raise ValueError("Household accounts belong to units; use household_account(unit).")
     code = charge_code or ""
-    if bool(code) != (kind == AccountKind.INCOME):
-        raise ValueError("Income accounts need a charge_code, and only income accounts take one.")
+    if kind == AccountKind.INCOME and not code:
+        raise ValueError("Income accounts need a charge_code.")
+    if code and kind not in (AccountKind.INCOME, AccountKind.MERCHANT_PAYABLE):
+        raise ValueError("Only income and merchant payable accounts take a charge_code.")
     lookup = {"company": company, "kind": kind, "charge_code": code, "office": office, "unit": None}
     account = Account.objects.filter(**lookup).first()
     if account is not None:

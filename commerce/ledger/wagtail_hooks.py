@@ -13,6 +13,7 @@ class HouseholdAccountPanel(Component):
     """The household's balance and latest entries on the unit lookup (联查)."""
 
     template_name = "ledger/admin/household_panel.html"
+    shows_receivables = True
 
     def __init__(self, account: Account):
         self.account = account

@@ -23,7 +23,7 @@ from commerce.money import format_money
 from portal.access import headquarters_company_ids
 from portal.properties.models import Community
 
-from . import services
+from . import connect, services
 from .models import Category, Merchant, Order, Settlement
 
 
@@ -100,6 +100,9 @@ class MerchantDetailView(PlatformMixin, TemplateView):
                 services.reject_merchant(merchant, by=request.user, note=note)
             elif action == "suspend":
                 services.suspend_merchant(merchant, by=request.user, note=note)
+            elif action == "stripe":
+                account = connect.check_account_id(request.POST.get("stripe_account", ""))
+                Merchant.objects.filter(pk=merchant.pk).update(stripe_account=account)
             elif action == "rate":
                 form = RateForm(request.POST)
                 if not form.is_valid():
@@ -234,6 +237,12 @@ class SettlementView(PlatformMixin, TemplateView):
         if request.POST.get("settlement"):
             settlement = get_object_or_404(self.settlements(), pk=request.POST["settlement"])
             try:
+                if request.POST.get("action") == "stripe":
+                    settlement = connect.transfer_settlement(settlement, by=request.user)
+                    messages.success(
+                        request, _("Transferred through Stripe (%(ref)s).") % {"ref": settlement.payout_reference}
+                    )
+                    return redirect("market_admin_settlements")
                 services.record_payout(settlement, by=request.user, reference=request.POST.get("reference", ""))
                 messages.success(request, _("Payout recorded."))
             except (ValidationError, PermissionDenied) as exc:

@@ -52,7 +52,26 @@ MERCHANTS = [
         "approved",
     ),
     ("滨江粮油 Riverside Grain & Oil", "杭州滨江粮油商行", "shop3", 1, ["riverside"], True, "3号楼底商", "approved"),
-    ("悦颜美容 Joy Beauty", "杭州悦颜美容服务有限公司", "shop4", 2, ["lotus-garden"], False, "会所二楼", "applied"),
+    (
+        "悦颜美容 Joy Beauty",
+        "杭州悦颜美容服务有限公司",
+        "shop4",
+        2,
+        ["lotus-garden"],
+        False,
+        "会所二楼",
+        "applied",
+    ),  # Also the outside firm behind the "Happy Paws" special services: its staff handle those orders here.
+    (
+        "爱宠上门 Happy Paws",
+        "杭州爱宠上门宠物服务有限公司",
+        "shop5",
+        2,
+        ["lotus-garden", "maple-bay"],
+        True,
+        "",
+        "approved",
+    ),
 ]
 
 # merchant index, product, description, [(variant, price, stock, special price or None)]
@@ -154,6 +173,9 @@ def seed_demo_marketplace(today: datetime.date) -> int:
             )
             if name.startswith("妃子笑"):
                 lychees = v
+    from services_catalog.demo import link_demo_firm
+
+    made += link_demo_firm(merchants[-1], "爱宠上门")
     if lychees is not None:
         GroupBuy.objects.create(
             merchant=merchants[0],

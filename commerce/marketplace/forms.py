@@ -4,6 +4,7 @@ from django import forms
 from django.forms import inlineformset_factory
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads as portal_uploads
 from portal.properties.models import Community
 
 from . import uploads
@@ -41,6 +42,7 @@ class ApplicationForm(forms.ModelForm):
     def clean_licence(self):
         licence = self.cleaned_data["licence"]
         uploads.validate_licence(licence)
+        portal_uploads.check(licence, ["image", "pdf"], max_bytes=uploads.MAX_UPLOAD_BYTES)
         return licence
 
     def service_fields(self) -> dict:
@@ -92,6 +94,7 @@ class PhotoForm(forms.Form):
     def clean_image(self):
         image = self.cleaned_data["image"]
         uploads.validate_photo(image)
+        portal_uploads.check(image, ["image"], max_bytes=uploads.MAX_UPLOAD_BYTES)
         return image
 
 

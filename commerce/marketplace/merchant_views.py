@@ -220,7 +220,8 @@ def settlements(request, mid):
     for s in rows:
         for field in ("gross", "refunds", "commission", "net_payable"):
             setattr(s, f"{field}_display", format_money(getattr(s, field)))
-    return render(request, "marketplace/merchant/settlements.html", {"merchant": merchant, "rows": rows})
+    owed = format_money(services.owed_to(merchant))
+    return render(request, "marketplace/merchant/settlements.html", {"merchant": merchant, "rows": rows, "owed": owed})
 
 
 @login_required

@@ -94,6 +94,12 @@ class Merchant(TransitionsMixin, models.Model):
         blank=True,
         help_text=_("Empty: each category's default rate applies."),
     )
+    stripe_account = models.CharField(
+        _("Stripe connected account"),
+        max_length=40,
+        blank=True,
+        help_text=_("acct_…: settlements can be transferred to this account through Stripe Connect."),
+    )
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.APPLIED)
     status_note = models.CharField(_("reason"), max_length=300, blank=True)
     applied_by = models.ForeignKey(

@@ -7,8 +7,8 @@ bills". When that bill is paid (the payments bill-paid hook) the order becomes p
 moves the money out of the office's income into what the platform owes the merchant
 (``MERCHANT_PAYABLE``) and the platform's commission (``PLATFORM_COMMISSION``). A cancellation
 reverses that posting and cancels the charge (which refunds what was paid). A settlement pays out
-the merchant payable. The ledger keeps merchant payable per company; the per-merchant split is held by
-the orders and settlements of this app (the ledger allows a discriminator only on income accounts).
+the merchant payable. Each merchant has its own payable account (``merchant_payable_account``), and
+a settlement's net payable is read from the entries its orders left in that account.
 """
 
 from __future__ import annotations
@@ -19,6 +19,7 @@ from collections import defaultdict
 from collections.abc import Iterable
 from decimal import Decimal
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import F
@@ -49,8 +50,9 @@ from .models import (
 log = logging.getLogger(__name__)
 
 CHARGE_CODE = "market"
+PAYABLE_CODE = "merchant:"  # the merchant payable account's code: "merchant:<id>"
+MOVED = ":moved"  # suffix of the key that moved a split from the company-wide payable (migration 0003)
 MAX_QUANTITY = 99
-UNPAID_MINUTES = 30
 
 
 # --- who is who ---------------------------------------------------------------------------------
@@ -425,12 +427,59 @@ def _split_key(order: Order) -> str:
     return f"market:order:{order.pk}:split"
 
 
+def merchant_payable_account(merchant: Merchant):
+    """The ledger account of what the platform owes one merchant (made on first use)."""
+    account = ledger.system_account(
+        merchant.company, AccountKind.MERCHANT_PAYABLE, charge_code=f"{PAYABLE_CODE}{merchant.pk}"
+    )
+    name = f"{AccountKind.MERCHANT_PAYABLE.label}: {merchant.name}"[:200]
+    if account.name != name:
+        type(account).objects.filter(pk=account.pk).update(name=name)
+        account.name = name
+    return account
+
+
+def owed_to(merchant: Merchant) -> Decimal:
+    """What the platform owes the merchant now, per the ledger (paid orders not yet paid out)."""
+    from commerce.ledger.models import Account
+
+    account = Account.objects.filter(
+        company_id=merchant.company_id,
+        kind=AccountKind.MERCHANT_PAYABLE,
+        charge_code=f"{PAYABLE_CODE}{merchant.pk}",
+        office=None,
+        unit=None,
+    ).first()
+    return ZERO - ledger.balance(account) if account else ZERO
+
+
+def _order_keys(order_ids) -> list[str]:
+    """Every posting an order can leave in the merchant payable: the split, the move of a split booked
+    before per-merchant accounts (migration 0003), and their reversals."""
+    keys = []
+    for pk in order_ids:
+        split = f"market:order:{pk}:split"
+        keys += [split, f"{split}:reversal", f"{split}{MOVED}", f"{split}{MOVED}:reversal"]
+    return keys
+
+
+def payable_from_ledger(merchant: Merchant, order_ids) -> Decimal:
+    """What the given orders left owing to the merchant in its payable account (credit = owed)."""
+    from commerce.ledger.models import Entry
+
+    account = merchant_payable_account(merchant)
+    total = Entry.objects.filter(account=account, posting__idempotency_key__in=_order_keys(order_ids)).aggregate(
+        total=ledger.sum_in_cents()
+    )["total"]
+    return ZERO - ledger.from_cents(total)
+
+
 def _post_split(order: Order) -> None:
-    """Move the paid amount from the office's income to the merchant payable and the commission."""
+    """Move the paid amount from the office's income to the merchant's payable and the commission."""
     office = order.unit.building.community.office
     company = office.region.company
     income = ledger.system_account(company, AccountKind.INCOME, charge_code=CHARGE_CODE, office=office)
-    payable = ledger.system_account(company, AccountKind.MERCHANT_PAYABLE)
+    payable = merchant_payable_account(order.merchant)
     commission = ledger.system_account(company, AccountKind.PLATFORM_COMMISSION)
     lines = [(income, order.total), (payable, -order.net_payable)]
     if order.commission:
@@ -580,9 +629,10 @@ def cancel_order(order: Order, *, by, reason: str) -> Order:
             refunded=order.total if was_paid else ZERO,
         )
         _return_stock(order)
-        split = Posting.objects.filter(idempotency_key=_split_key(order)).first()
-        if split is not None:
-            ledger.reverse(split, key=f"{_split_key(order)}:reversal", reason=reason, by=by)
+        for key in (_split_key(order), f"{_split_key(order)}{MOVED}"):
+            posting = Posting.objects.filter(idempotency_key=key).first()
+            if posting is not None:
+                ledger.reverse(posting, key=f"{key}:reversal", reason=reason, by=by)
         if order.bill_id:
             cancel_charge(order.bill, reason=reason, by=by)
     from .notify import order_cancelled
@@ -638,9 +688,9 @@ def review_order(order: Order, *, by, rating, comment: str = "") -> Review:
 
 
 def expire_unpaid_orders(now=None) -> int:
-    """Cancel orders left unpaid too long so that their stock returns to the shelf."""
+    """Cancel orders left unpaid for ``MARKET_UNPAID_MINUTES`` so that their stock returns to the shelf."""
     now = now or timezone.now()
-    cutoff = now - datetime.timedelta(minutes=UNPAID_MINUTES)
+    cutoff = now - datetime.timedelta(minutes=settings.MARKET_UNPAID_MINUTES)
     count = 0
     for order in Order.objects.filter(status=Order.Status.PENDING, created_at__lt=cutoff, group_buy__isnull=True):
         cancel_order(order, by=None, reason=_("Not paid in time"))
@@ -769,17 +819,33 @@ def run_settlement(merchant: Merchant, period_start: datetime.date, period_end: 
             refunds = sum((o.refunded for o in orders), ZERO)
             commission = sum((o.commission for o in orders if o.status == Order.Status.COMPLETED), ZERO)
             Order.objects.filter(pk__in=[o.pk for o in orders]).update(settlement=settlement)
+            net_payable = payable_from_ledger(merchant, [o.pk for o in orders])
+            if net_payable != gross - refunds - commission:
+                log.error(
+                    "Settlement of merchant %s: ledger payable %s, orders say %s",
+                    merchant.pk,
+                    net_payable,
+                    gross - refunds - commission,
+                )
+                raise ValidationError(
+                    _(
+                        "The merchant's payable account (%(ledger)s) does not match its orders (%(orders)s); "
+                        "nothing is settled. Ask the finance team to check the ledger."
+                    )
+                    % {"ledger": net_payable, "orders": gross - refunds - commission},
+                    code="ledger_mismatch",
+                )
             settlement.order_count = len(orders)
             settlement.gross, settlement.refunds, settlement.commission = gross, refunds, commission
-            settlement.net_payable = gross - refunds - commission
+            settlement.net_payable = net_payable
             settlement.save(update_fields=["order_count", "gross", "refunds", "commission", "net_payable"])
     except IntegrityError:
         raise ValidationError(_("This merchant's period has already been settled."), code="settled") from None
     return settlement
 
 
-def record_payout(settlement: Settlement, *, by, reference: str) -> Settlement:
-    """The platform paid the merchant: clear the merchant payable against cash, once."""
+def record_payout(settlement: Settlement, *, by, reference: str, paid_from: str = AccountKind.CASH) -> Settlement:
+    """The platform paid the merchant: clear the merchant payable against cash (or Stripe's balance), once."""
     _require_platform(by, settlement.merchant)
     reference = (reference or "").strip()
     if not reference:
@@ -794,8 +860,8 @@ def record_payout(settlement: Settlement, *, by, reference: str) -> Settlement:
                 key=f"market:settlement:{settlement.pk}:payout",
                 company=company,
                 lines=[
-                    (ledger.system_account(company, AccountKind.MERCHANT_PAYABLE), settlement.net_payable),
-                    (ledger.system_account(company, AccountKind.CASH), -settlement.net_payable),
+                    (merchant_payable_account(settlement.merchant), settlement.net_payable),
+                    (ledger.system_account(company, paid_from), -settlement.net_payable),
                 ],
                 memo=_("Payout to %(merchant)s, %(start)s–%(end)s")
                 % {

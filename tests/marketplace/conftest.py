@@ -10,6 +10,7 @@ from commerce.marketplace.models import Category, Merchant, MerchantMember, Prod
 from commerce.payments import services as payments
 from portal.people.models import StaffRole
 from tests.factories import AccountFactory, CompanyFactory, RegionFactory, ResidentMembershipFactory, UnitFactory
+from tests.payments.stripe_support import stripe_api, stripe_settings  # noqa: F401  (Stripe Connect tests)
 from tests.properties.conftest import make_site, staff
 
 PDF = b"%PDF-1.4\n1 0 obj <<>> endobj\ntrailer <<>>\n%%EOF\n"

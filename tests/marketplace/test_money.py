@@ -64,9 +64,9 @@ def test_a_merchant_override_replaces_the_category_rates(order_for, merchant, fr
     assert order.commission == Decimal("2.33")  # 37.50 × 3 % = 1.125 → 1.13; 40.00 × 3 % = 1.20
 
 
-def test_paid_orders_move_from_income_to_merchant_payable_and_commission(known, company, site):
+def test_paid_orders_move_from_income_to_merchant_payable_and_commission(known, company, site, merchant):
     income = system_account(company, AccountKind.INCOME, charge_code="market", office=site.office)
-    payable = system_account(company, AccountKind.MERCHANT_PAYABLE)
+    payable = services.merchant_payable_account(merchant)
     commission = system_account(company, AccountKind.PLATFORM_COMMISSION)
     # A, B and D stay paid (77.50 + 12.50 + 12.50 = 102.50, commission 5.75 + 1.25 + 1.25 = 8.25); C is reversed.
     assert balance(income) == Decimal("0.00")
@@ -106,7 +106,7 @@ def test_the_settlement_statement_has_the_known_figures_and_the_payout_clears_th
     client.post(reverse("market_admin_settlements"), {"settlement": s.pk, "reference": "BANK-2025-001"})
     s.refresh_from_db()
     assert s.paid_at and s.payout_reference == "BANK-2025-001"
-    payable = system_account(company, AccountKind.MERCHANT_PAYABLE)
+    payable = services.merchant_payable_account(merchant)
     # What is left owed to the merchant is order D's share only (12.50 − 1.25).
     assert balance(payable) == Decimal("-11.25")
     assert _ledger_sums_to_zero()

@@ -245,3 +245,28 @@ def test_unpaid_orders_expire_and_return_their_stock(order_for, merchant, apples
     apples.refresh_from_db()
     assert order.status == Order.Status.CANCELLED and apples.stock == 20
     assert Bill.objects.get(pk=order.bill_id).status == Bill.Status.VOIDED
+
+
+def test_the_unpaid_window_is_a_setting_and_beat_returns_the_stock(order_for, merchant, apples, settings):
+    import datetime
+
+    from django.utils import timezone
+    from django_celery_beat.models import PeriodicTask
+
+    import commerce.marketplace.tasks  # noqa: F401  (registers the task as the worker does)
+    from portal.celery import app
+
+    settings.MARKET_UNPAID_MINUTES = 10
+    order = order_for(merchant, [(apples, 5)])
+    assert services.expire_unpaid_orders(timezone.now() + datetime.timedelta(minutes=9)) == 0
+    apples.refresh_from_db()
+    assert apples.stock == 15
+
+    settings.MARKET_UNPAID_MINUTES = 0
+    entry = PeriodicTask.objects.get(task="commerce.marketplace.tasks.expire_unpaid_orders")
+    assert entry.enabled
+    assert app.tasks[entry.task].apply().get() == 1
+    assert app.tasks[entry.task].apply().get() == 0  # once
+    order.refresh_from_db()
+    apples.refresh_from_db()
+    assert order.status == Order.Status.CANCELLED and apples.stock == 20

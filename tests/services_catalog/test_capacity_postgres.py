@@ -75,3 +75,121 @@ def test_the_database_refuses_to_edit_order_history(w):
     event = order.events.get()
     with pytest.raises(DatabaseError, match="append-only"), transaction.atomic(), connection.cursor() as cursor:
         cursor.execute("UPDATE services_catalog_serviceorderevent SET note = 'x' WHERE id = %s", [event.pk])
+
+
+@pytest.mark.django_db(transaction=True)
+def test_overlapping_bookings_racing_for_one_provider_never_overbook_a_slot(w):
+    """One provider, one job at a time, hourly slots. 12 residents race for jobs that overlap in every way
+    (09–12, 11–13, 12–13, 09–10): every slot holds at most one job, and the winners never overlap."""
+    from services_catalog.models import HeldSlot
+
+    from .conftest import make_service
+
+    hourly = make_service(
+        w.site.office,
+        w.category,
+        "Housekeeping",
+        model="per_hour",
+        price="40.00",
+        slot_minutes=60,
+        max_quantity=Decimal("8"),
+    )
+    solo = Provider.objects.create(office=w.site.office, name="Solo", capacity_per_slot=1)
+    solo.services.add(hourly)
+    plans = [(9, "3"), (11, "2"), (12, "1"), (9, "1")] * 3
+    households = []
+    for n in range(len(plans)):
+        unit = UnitFactory(building=w.site.building, grid=w.site.grid, number=f"{3001 + n}")
+        user = UserFactory()
+        ResidentMembershipFactory(user=user, unit=unit)
+        households.append((user, unit))
+    barrier = threading.Barrier(len(plans))
+    outcomes = []
+
+    def book(n):
+        user, unit = households[n]
+        hour, hours = plans[n]
+        try:
+            barrier.wait()
+            services.place_order(
+                user,
+                unit,
+                hourly,
+                slot_start=next_slot(hourly, hour=hour),
+                quantity=hours,
+                payment_method="household",
+                request_key=f"overlap-{n}",
+            )
+            outcomes.append("booked")
+        except ValidationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(n,)) for n in range(len(plans))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    booked = list(ServiceOrder.objects.filter(service=hourly, status="confirmed"))
+    assert len(booked) == outcomes.count("booked") >= 1
+    assert outcomes.count("full") == len(plans) - len(booked)
+    # The winners' hours never overlap, and each slot's counter equals the jobs holding it.
+    hours = [h for order in booked for h in range(order.slot_start.hour, order.slot_end.hour)]
+    assert len(hours) == len(set(hours))
+    for slot in ProviderSlot.objects.filter(provider=solo):
+        assert slot.booked == HeldSlot.objects.filter(slot=slot).count() <= 1
+
+
+@pytest.mark.django_db(transaction=True)
+def test_ten_residents_racing_for_three_hour_jobs_get_exactly_the_capacity(w):
+    from .conftest import make_service
+
+    hourly = make_service(
+        w.site.office,
+        w.category,
+        "Housekeeping",
+        model="per_hour",
+        price="40.00",
+        slot_minutes=60,
+        max_quantity=Decimal("8"),
+    )
+    crew = Provider.objects.create(office=w.site.office, name="Crew", capacity_per_slot=2)
+    crew.services.add(hourly)
+    households = []
+    for n in range(10):
+        unit = UnitFactory(building=w.site.building, grid=w.site.grid, number=f"{4001 + n}")
+        user = UserFactory()
+        ResidentMembershipFactory(user=user, unit=unit)
+        households.append((user, unit))
+    barrier = threading.Barrier(len(households))
+    outcomes = []
+
+    def book(user, unit, n):
+        try:
+            barrier.wait()
+            services.place_order(
+                user,
+                unit,
+                hourly,
+                slot_start=next_slot(hourly, hour=9 + n % 2),
+                quantity="3",
+                payment_method="household",
+                request_key=f"three-{n}",
+            )
+            outcomes.append("booked")
+        except ValidationError as exc:
+            outcomes.append(exc.code)
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=book, args=(u, unit, n)) for n, (u, unit) in enumerate(households)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+
+    # Jobs from 09:00 and from 10:00 all hold 10:00 and 11:00, where two fit: two jobs in all.
+    assert outcomes.count("booked") == 2 and outcomes.count("full") == 8
+    assert max(ProviderSlot.objects.filter(provider=crew).values_list("booked", flat=True)) == 2

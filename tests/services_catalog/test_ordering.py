@@ -4,6 +4,7 @@ import datetime
 from decimal import Decimal
 
 import pytest
+from django.conf import settings
 from django.urls import reverse
 from django.utils import timezone
 
@@ -347,7 +348,7 @@ def test_an_online_order_left_unpaid_is_cancelled_and_its_slot_freed(w):
     )
     assert expire_unpaid_orders.delay().get() == {"expired": 0}  # not yet stale
 
-    later = timezone.now() + datetime.timedelta(minutes=services.UNPAID_MINUTES + 1)
+    later = timezone.now() + datetime.timedelta(minutes=settings.SERVICES_UNPAID_MINUTES + 1)
     assert services.expire_unpaid(now=later) == 1
     assert services.expire_unpaid(now=later) == 0
 
