@@ -19,7 +19,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from portal.access import may_act_in_office
 
-from . import services, surveys
+from . import services, surveys, verification
 from .access import may_create_meetings, may_use_voting, scope_meetings
 from .forms import CandidateForm, MeetingForm, MotionForm, PaperEntryForm, SurveyForm
 from .models import Ballot, Meeting, PaperEntry, Proxy, Survey
@@ -139,7 +139,7 @@ class MeetingView(VotingStaffMixin, TemplateView):
             counted=meeting.status in (Meeting.Status.TALLIED, Meeting.Status.PUBLISHED),
             is_open=meeting.is_open(),
             window_over=timezone.now() >= meeting.closes_at,
-            problems=services.verify(meeting) if meeting.status != Meeting.Status.DRAFT else [],
+            check=verification.verify(meeting) if meeting.status != Meeting.Status.DRAFT else None,
             **kwargs,
         )
 
@@ -164,6 +164,12 @@ class MeetingView(VotingStaffMixin, TemplateView):
             if action in self.ACTIONS:
                 self.ACTIONS[action](request.user, meeting)
                 messages.success(request, str(self.DONE[action]))
+            elif action == "verify":
+                check = verification.verify(meeting, force=True)
+                if check.problems:
+                    messages.error(request, _("The verifier found problems; see the list below."))
+                else:
+                    messages.success(request, _("Verified again: intact."))
             elif action == "motion":
                 form = MotionForm(request.POST)
                 if not form.is_valid():
@@ -186,7 +192,9 @@ class MeetingView(VotingStaffMixin, TemplateView):
                 if not form.is_valid():
                     return self.render_to_response(self.get_context_data(paper_form=form), status=422)
                 data = form.cleaned_data
-                services.enter_paper(request.user, data["motion"], data["party"], data["choice"], data["scan"])
+                services.enter_paper_ballot(
+                    request.user, meeting, data["party"], form.choices(), data["scan"], reference=data["reference"]
+                )
                 messages.success(request, _("Paper ballot entered; a second clerk must confirm it."))
             elif action in ("paper_confirm", "paper_reject"):
                 entry = PaperEntry.objects.filter(motion__meeting=meeting, pk=request.POST.get("entry")).first()

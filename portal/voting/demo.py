@@ -3,7 +3,9 @@
 * last spring's meeting, counted and published: a new property-service contract (passed) and raising
   the maintenance fund (a major matter that failed on headcount);
 * this month's meeting, open now, with about 45 percent of the owners having voted; the demo resident
-  has not voted yet, so a visitor can try the ballot.
+  has not voted yet, so a visitor can try the ballot;
+* the election of the owners' committee (业委会选举), open now: five seats, seven candidates, about
+  half of the owners having voted (the demo resident not yet).
 
 Ballots are written in bulk with the same receipts, signatures and audit chain as the services
 write, so ``manage.py verify_voting`` passes on the demo data.
@@ -23,10 +25,21 @@ from portal.people.models import User
 from portal.properties.models import Community
 
 from . import services
-from .models import AuditEntry, Ballot, Choice, Matter, Meeting, MotionResult
+from .models import AuditEntry, Ballot, Choice, Matter, Meeting, MotionResult, encode_selection
 
 PAST_TITLE = "2026年春季业主大会 (Spring owners' meeting)"
 OPEN_TITLE = "2026年第二次业主大会 (Second owners' meeting 2026)"
+ELECTION_TITLE = "第三届业主委员会选举 (Election of the third owners' committee)"
+ELECTION_SEATS = 5
+CANDIDATES = [
+    ("王建国 (Wang Jianguo)", "3号楼业主，退休工程师，曾参与电梯更新。Retired engineer, building 3; lift renewal."),
+    ("李秀英 (Li Xiuying)", "1号楼业主，会计师，监督维修资金使用。Accountant, building 1; will watch the fund."),
+    ("张伟 (Zhang Wei)", "5号楼业主，律师。Lawyer, building 5."),
+    ("陈静 (Chen Jing)", "2号楼业主，社区志愿者。Community volunteer, building 2."),
+    ("刘洋 (Liu Yang)", "4号楼业主，IT 工程师，推动线上议事。IT engineer, building 4; for online meetings."),
+    ("赵敏 (Zhao Min)", "6号楼业主，中学教师。Secondary-school teacher, building 6."),
+    ("孙强 (Sun Qiang)", "现任委员，连任候选人。Current member standing again."),
+]
 
 
 def _bulk_ballots(meeting: Meeting, share: float, rng: random.Random, skip_user: User | None, bias: dict) -> int:
@@ -43,11 +56,14 @@ def _bulk_ballots(meeting: Meeting, share: float, rng: random.Random, skip_user:
             continue
         voter = owners[0]
         for motion in motions:
-            p_for, p_against = bias[motion.order]
-            r = rng.random()
-            choice = Choice.FOR if r < p_for else Choice.AGAINST if r < p_for + p_against else Choice.ABSTAIN
+            if motion.is_election:
+                choice = _demo_selection(motion, rng)
+            else:
+                p_for, p_against = bias[motion.order]
+                r = rng.random()
+                choice = Choice.FOR if r < p_for else Choice.AGAINST if r < p_for + p_against else Choice.ABSTAIN
             nonce = secrets.token_hex(16)
-            cast_at = when + datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 2))
+            cast_at = min(when + datetime.timedelta(minutes=rng.randint(0, 60 * 24 * 2)), timezone.now())
             ballot = Ballot(
                 motion=motion,
                 party=party,
@@ -79,6 +95,43 @@ def _bulk_ballots(meeting: Meeting, share: float, rng: random.Random, skip_user:
     return len(ballots)
 
 
+def _demo_selection(motion, rng: random.Random) -> str:
+    """Between one and all seats' worth of candidates, the earlier ones more popular."""
+    candidates = list(motion.candidates.order_by("order").values_list("pk", flat=True))
+    weights = [len(candidates) - i + 2 for i in range(len(candidates))]
+    picked = set()
+    for _ in range(rng.randint(1, motion.seats)):
+        picked.add(rng.choices(candidates, weights=weights)[0])
+    return encode_selection(picked)
+
+
+def _election(manager, community, resident, rng, now) -> int:
+    """The owners' committee election, open now, about half of the owners having voted."""
+    opens_at = now - datetime.timedelta(days=1)
+    meeting = services.create_meeting(
+        manager,
+        community,
+        title=ELECTION_TITLE,
+        description="选举第三届业主委员会委员 5 名，每位业主最多选 5 人。\n"
+        "Elect five members of the owners' committee; each owner selects up to five.",
+        opens_at=opens_at,
+        closes_at=opens_at + datetime.timedelta(days=14),
+    )
+    motion = services.add_motion(
+        manager,
+        meeting,
+        title="选举业主委员会委员 (Elect the owners' committee)",
+        matter=Matter.COMMITTEE,
+        text="当选须获得参与表决专有部分面积过半数且参与表决人数过半数的同意。"
+        "A candidate needs more than half of the participating area and of the participating owners.",
+        seats=ELECTION_SEATS,
+    )
+    for name, profile in CANDIDATES:
+        services.add_candidate(manager, motion, name=name, profile=profile)
+    services.announce(manager, meeting, now=opens_at - datetime.timedelta(days=meeting.notice_days, hours=2))
+    return 1 + _bulk_ballots(meeting, 0.5, rng, resident, {})
+
+
 def _meeting(manager, community, title, description, opens_at, motions) -> Meeting:
     meeting = services.create_meeting(
         manager,
@@ -99,11 +152,16 @@ def seed_demo_voting(today: datetime.date) -> int:
     community = Community.objects.filter(code=demo.COMMUNITIES[0].code).first()
     manager = User.objects.filter(email=demo.DEMO_LOGIN_BY_KEY["office_manager"].email).first()
     resident = User.objects.filter(email=demo.DEMO_LOGIN_BY_KEY["resident"].email).first()
-    if community is None or manager is None or Meeting.objects.filter(community=community).exists():
+    if community is None or manager is None:
         return 0
     rng = random.Random("voting")
     now = timezone.now()
     made = 0
+    if not Meeting.objects.filter(community=community, title=ELECTION_TITLE).exists():
+        with transaction.atomic():
+            made += _election(manager, community, resident, random.Random("election"), now)
+    if Meeting.objects.filter(community=community).exclude(title=ELECTION_TITLE).exists():
+        return made
     with transaction.atomic():
         past = _meeting(
             manager,

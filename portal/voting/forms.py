@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils.translation import gettext_lazy as _
 
+from portal import uploads
 from portal.access import office_ids_with_role
 from portal.people.phones import normalize_phone
 from portal.properties.forms import ScopedModelForm
@@ -86,7 +87,9 @@ class ProxyForm(forms.Form):
         max_length=200,
     )
     document = forms.FileField(
-        label=_("Signed written authorisation"), help_text=_("A photo or PDF of the signed authorisation.")
+        label=_("Signed written authorisation"),
+        help_text=_("A photo or PDF of the signed authorisation."),
+        validators=[uploads.photo_or_pdf],
     )
 
     def clean_proxy(self):
@@ -175,15 +178,53 @@ class MotionForm(forms.ModelForm):
 
 
 class PaperEntryForm(forms.Form):
-    motion = forms.ModelChoiceField(label=_("Motion"), queryset=Motion.objects.none())
+    """One owner party's paper ballot sheet: the choice marked for each motion, its number and its scan."""
+
     party = forms.ModelChoiceField(label=_("Owner party (units)"), queryset=RollParty.objects.none())
-    choice = forms.ChoiceField(label=_("Choice on the paper"), choices=Choice.choices)
-    scan = forms.FileField(label=_("Scan of the signed paper ballot"))
+    reference = forms.CharField(
+        label=_("Paper ballot number"),
+        max_length=60,
+        help_text=_("The number printed on the sheet; each sheet is entered once."),
+    )
+    scan = forms.FileField(label=_("Scan of the signed paper ballot"), validators=[uploads.photo_or_pdf])
 
     def __init__(self, *args, meeting, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["motion"].queryset = meeting.motions.all()
         self.fields["party"].queryset = meeting.roll.all()
+        self.motion_fields = {}
+        for motion in meeting.motions.prefetch_related("candidates"):
+            name = f"motion_{motion.pk}"
+            if motion.is_election:
+                self.fields[name] = forms.TypedMultipleChoiceField(
+                    label=motion.title,
+                    required=False,
+                    coerce=int,
+                    choices=[(c.pk, c.name) for c in motion.candidates.all()],
+                    widget=forms.CheckboxSelectMultiple,
+                    help_text=_("The candidates ticked on the paper (at most %(seats)d).") % {"seats": motion.seats},
+                )
+            else:
+                self.fields[name] = forms.ChoiceField(
+                    label=motion.title,
+                    required=False,
+                    choices=[("", _("Not marked on the paper")), *Choice.choices],
+                )
+            self.motion_fields[name] = motion
+
+    def choices(self) -> dict:
+        """Motion id → the choice marked (motions left blank on the paper are left out)."""
+        marked = {}
+        for name, motion in self.motion_fields.items():
+            value = self.cleaned_data.get(name)
+            if value:
+                marked[motion.pk] = list(value) if motion.is_election else value
+        return marked
+
+    def clean(self):
+        data = super().clean()
+        if not self.errors and not self.choices():
+            raise forms.ValidationError(_("Enter the choice marked on the paper for at least one motion."))
+        return data
 
 
 class UnitAreaForm(ScopedModelForm):

@@ -85,7 +85,27 @@ class Matter(models.TextChoices):
 MAJOR_MATTERS = frozenset({Matter.RAISE_FUND, Matter.REBUILD, Matter.CHANGE_USE, Matter.OTHER_MAJOR})
 
 
-class Meeting(TransitionsMixin, models.Model):
+class VotingWindow(models.Model):
+    """The voting window shared by meetings and surveys: when it opens and closes (closing after opening)."""
+
+    opens_at = models.DateTimeField(_("opens"))
+    closes_at = models.DateTimeField(_("closes"))
+
+    class Meta:
+        abstract = True
+        ordering = ["-opens_at"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(closes_at__gt=F("opens_at")), name="%(app_label)s_%(class)s_window_order"
+            )
+        ]
+
+    def window_open(self, now=None) -> bool:
+        now = now or timezone.now()
+        return self.opens_at <= now < self.closes_at
+
+
+class Meeting(TransitionsMixin, VotingWindow):
     class Status(models.TextChoices):
         DRAFT = "draft", _("Draft")
         ANNOUNCED = "announced", _("Announced")
@@ -114,8 +134,6 @@ class Meeting(TransitionsMixin, models.Model):
         default=15,
         help_text=_("Owners must be told at least this many days before voting opens."),
     )
-    opens_at = models.DateTimeField(_("voting opens"))
-    closes_at = models.DateTimeField(_("voting closes"))
     allow_change = models.BooleanField(_("owners may change their ballot while voting is open"), default=True)
     status = models.CharField(_("status"), max_length=12, choices=Status.choices, default=Status.DRAFT)
     announced_at = models.DateTimeField(_("announced at"), null=True, blank=True)
@@ -127,20 +145,15 @@ class Meeting(TransitionsMixin, models.Model):
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(VotingWindow.Meta):
         verbose_name = _("owners' meeting")
         verbose_name_plural = _("owners' meetings")
-        ordering = ["-opens_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="voting_meeting_window_order")
-        ]
 
     def __str__(self):
         return self.title
 
     def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.status == self.Status.ANNOUNCED and self.opens_at <= now < self.closes_at
+        return self.status == self.Status.ANNOUNCED and self.window_open(now)
 
     @property
     def phase(self) -> str:
@@ -221,6 +234,10 @@ class RollParty(models.Model):
         MULTI_UNIT = tally.Reason.MULTI_UNIT, _("One owner of several units: counts once, areas added")
         CO_OWNED = tally.Reason.CO_OWNED, _("Co-owners of one unit: count once")
         CO_OWNED_MULTI = tally.Reason.CO_OWNED_MULTI, _("The same co-owners of several units: count once, areas added")
+        LINKED = (
+            tally.Reason.LINKED,
+            _("Several units sharing an owner (their co-owners differ): count once, areas added"),
+        )
         DEVELOPER = tally.Reason.DEVELOPER, _("All unsold units of the developer: count once, areas added")
         NO_OWNER = tally.Reason.NO_OWNER, _("Sold unit with no owner registered here: counts once, paper ballot only")
 
@@ -229,6 +246,12 @@ class RollParty(models.Model):
     area = models.DecimalField(_("area (m²)"), max_digits=12, decimal_places=2)
     reason = models.CharField(_("counted as"), max_length=20, choices=Reason.choices)
     label = models.CharField(_("units"), max_length=500)
+    detail = models.CharField(
+        _("why grouped"),
+        max_length=1000,
+        blank=True,
+        help_text=_("For a party of several units or owners: each unit with its owners, as frozen on the roll."),
+    )
     owners = models.ManyToManyField(
         settings.AUTH_USER_MODEL, blank=True, related_name="voting_parties", verbose_name=_("owners")
     )
@@ -392,6 +415,12 @@ class PaperEntry(TransitionsMixin, models.Model):
     party = models.ForeignKey(RollParty, on_delete=models.PROTECT, related_name="+", verbose_name=_("party"))
     choice = models.CharField(_("choice"), max_length=200)
     scan = models.FileField(_("scan of the paper ballot"), upload_to="voting/paper/%Y/%m/")
+    reference = models.CharField(
+        _("paper ballot number"),
+        max_length=60,
+        blank=True,
+        help_text=_("The number printed on the paper ballot sheet, to find the original behind its scan."),
+    )
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.PENDING)
     entered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("entered by")
@@ -420,10 +449,19 @@ class PaperEntry(TransitionsMixin, models.Model):
             models.UniqueConstraint(
                 fields=["motion", "party"], condition=Q(status="pending"), name="voting_paper_one_pending"
             ),
+            models.UniqueConstraint(
+                fields=["motion", "reference"],
+                condition=~Q(status="rejected") & ~Q(reference=""),
+                name="voting_paper_sheet_once",
+            ),
         ]
 
     def __str__(self):
         return f"{self.party} · {self.motion}"
+
+    @property
+    def choice_label(self) -> str:
+        return choice_label(self.choice, self.motion)
 
 
 class Proxy(TransitionsMixin, models.Model):
@@ -474,7 +512,7 @@ class Proxy(TransitionsMixin, models.Model):
         return f"{self.proxy} → {self.party}"
 
 
-class Survey(models.Model):
+class Survey(VotingWindow):
     """A survey or poll that is not a legal decision: one response per household, results in percent."""
 
     community = models.ForeignKey(
@@ -482,27 +520,20 @@ class Survey(models.Model):
     )
     title = models.CharField(_("title"), max_length=200)
     description = models.TextField(_("description"), blank=True)
-    opens_at = models.DateTimeField(_("opens"))
-    closes_at = models.DateTimeField(_("closes"))
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+", verbose_name=_("created by")
     )
     created_at = models.DateTimeField(_("created at"), auto_now_add=True)
 
-    class Meta:
+    class Meta(VotingWindow.Meta):
         verbose_name = _("survey")
         verbose_name_plural = _("surveys")
-        ordering = ["-opens_at"]
-        constraints = [
-            models.CheckConstraint(condition=Q(closes_at__gt=F("opens_at")), name="voting_survey_window_order")
-        ]
 
     def __str__(self):
         return self.title
 
     def is_open(self, now=None) -> bool:
-        now = now or timezone.now()
-        return self.opens_at <= now < self.closes_at
+        return self.window_open(now)
 
 
 class SurveyQuestion(models.Model):

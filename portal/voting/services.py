@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
+from portal import ratelimit
 from portal.access import may_act_in_office
 from portal.people.models import ResidentMembership, ResidentRole, StaffRole
 from portal.properties.models import Unit
@@ -178,12 +179,19 @@ def _freeze_roll(meeting: Meeting) -> list[RollParty]:
         )
         for u in units
     ]
+    grouped = tally.group_parties(records)
+    names = _owner_names({i for record in grouped for i in record.owners if len(record.unit_owners) > 1})
     parties = []
-    for record in tally.group_parties(records):
+    for record in grouped:
         labels = [by_id[i].label for i in record.unit_ids]
         label = ", ".join(labels[:8]) + (f" … (+{len(labels) - 8})" if len(labels) > 8 else "")
         party = RollParty.objects.create(
-            meeting=meeting, key=record.key, area=tally.from_centi(record.area), reason=record.reason, label=label
+            meeting=meeting,
+            key=record.key,
+            area=tally.from_centi(record.area),
+            reason=record.reason,
+            label=label,
+            detail=_grouping_detail(record, by_id, names),
         )
         if record.owners:
             party.owners.set(record.owners)
@@ -192,6 +200,27 @@ def _freeze_roll(meeting: Meeting) -> list[RollParty]:
         )
         parties.append(party)
     return parties
+
+
+def _owner_names(user_ids: set[int]) -> dict[int, str]:
+    from portal.people.models import User
+
+    return {
+        user.pk: user.full_name or user.email or user.phone or f"#{user.pk}"
+        for user in User.objects.filter(pk__in=user_ids).only("pk", "full_name", "email", "phone")
+    }
+
+
+def _grouping_detail(record: tally.PartyRecord, units: dict, names: dict[int, str]) -> str:
+    """ "3-1201: 张三, 李四; 5-0302: 张三" for a party of several units, so staff see which owner joins them."""
+    if len(record.unit_owners) < 2:
+        return ""
+    parts = [
+        f"{units[unit_id].label}: " + ", ".join(names.get(i, f"#{i}") for i in sorted(owners))
+        for unit_id, owners in record.unit_owners
+    ]
+    text = "; ".join(parts)
+    return text if len(text) <= 1000 else text[:999] + "…"
 
 
 def roll_digest(meeting: Meeting) -> str:
@@ -445,10 +474,17 @@ def check_confirmation(user, meeting: Meeting, token: str, password: str) -> Non
         raise ValidationError(_("This ballot page is not valid. Reload it and confirm again."), code="stale") from None
     if value != str(user.pk):
         raise ValidationError(_("This ballot page is not valid. Reload it and confirm again."), code="stale")
+    if ratelimit.VOTE_CONFIRMATION.blocked([f"user:{user.pk}"]):
+        raise ValidationError(
+            _("Too many wrong passwords or codes. Wait %(minutes)d minutes, then confirm again.")
+            % {"minutes": ratelimit.VOTE_CONFIRMATION.minutes},
+            code="rate_limited",
+        )
     if password and user.has_usable_password() and user.check_password(password):
         return
     if password and _use_vote_code(user, meeting, password):
         return
+    ratelimit.VOTE_CONFIRMATION.failed([f"user:{user.pk}"])
     raise ValidationError(
         _("The password or code is wrong. Re-enter your login password (or the code sent to your phone)."),
         code="password",
@@ -521,6 +557,8 @@ def _write_ballot(meeting, motion, party, choice, *, by, channel, now) -> Cast:
                 % {"motion": motion.title, "party": party.label},
                 code="twice",
             ) from None
+        if channel == Ballot.Channel.PAPER and existing.channel != Ballot.Channel.PAPER:
+            raise ValidationError(_online_already(motion, party), code="voted_online") from None
         if existing.channel == Ballot.Channel.PAPER and channel != Ballot.Channel.PAPER:
             raise ValidationError(
                 _("A paper ballot on “%(motion)s” was recorded for %(party)s; it cannot be changed online.")
@@ -613,28 +651,80 @@ def _checked_choice(motion: Motion, choice) -> str:
 # --- paper ballots (two clerks) ------------------------------------------------------------------
 
 
-def enter_paper(by, motion: Motion, party: RollParty, choice: str, scan) -> PaperEntry:
-    meeting = motion.meeting
+def _online_already(motion: Motion, party: RollParty) -> str:
+    return _(
+        "%(party)s already voted online on “%(motion)s”: a party that voted online cannot also hand in a paper "
+        "ballot. Keep the paper sheet with a note; the online ballot counts."
+    ) % {"party": party.label, "motion": motion.title}
+
+
+def _refuse_if_voted_online(motion: Motion, party: RollParty) -> None:
+    if Ballot.objects.filter(motion=motion, party=party).exclude(channel=Ballot.Channel.PAPER).exists():
+        raise ValidationError(_online_already(motion, party), code="voted_online")
+
+
+def enter_paper(by, motion: Motion, party: RollParty, choice: str, scan, *, reference: str = "") -> PaperEntry:
+    """One motion of a paper ballot, typed in by a clerk with its scan; it counts once a second clerk confirms."""
+    return enter_paper_ballot(by, motion.meeting, party, {motion.pk: choice}, scan, reference=reference)[0]
+
+
+def enter_paper_ballot(by, meeting: Meeting, party: RollParty, choices: dict, scan, *, reference: str = ""):
+    """A party's paper ballot sheet: one entry per motion marked on it, sharing the scan and the sheet number.
+
+    All or nothing; refused for a motion the party already voted on online (the database allows one
+    ballot per party and motion, and a paper ballot never replaces an online one).
+    """
     require_clerk(by, meeting)
     if party.meeting_id != meeting.pk:
         raise ValidationError(_("That party is not on this meeting's roll."))
-    choice = _checked_choice(motion, choice)
+    reference = " ".join((reference or "").split())[:60]
+    motions = {m.pk: m for m in meeting.motions.all()}
+    marked = []
+    for motion_id, choice in sorted(choices.items()):
+        motion = motions.get(int(motion_id))
+        if motion is None:
+            raise ValidationError(_("That motion is not part of this meeting."))
+        marked.append((motion, _checked_choice(motion, choice)))
+    if not marked:
+        raise ValidationError(_("Enter the choice marked on the paper for at least one motion."), code="empty")
     if not meeting.is_open():
         raise ValidationError(_("Paper ballots are entered only while voting is open."))
+    entries = []
     try:
         with transaction.atomic():
-            entry = PaperEntry.objects.create(motion=motion, party=party, choice=choice, scan=scan, entered_by=by)
-            _append(
-                _locked(meeting),
-                "paper_entered",
-                {"entry": entry.pk, "motion": motion.pk, "party": party.key, "by": by.pk, "scan": entry.scan.name},
-            )
+            meeting = _locked(meeting)
+            for motion, choice in marked:
+                _refuse_if_voted_online(motion, party)
+                entry = PaperEntry(motion=motion, party=party, choice=choice, reference=reference, entered_by=by)
+                if entries:
+                    entry.scan = entries[0].scan.name  # the same sheet: one stored scan
+                else:
+                    entry.scan = scan
+                with transaction.atomic():
+                    entry.save()
+                _append(
+                    meeting,
+                    "paper_entered",
+                    {
+                        "entry": entry.pk,
+                        "motion": motion.pk,
+                        "party": party.key,
+                        "by": by.pk,
+                        "scan": entry.scan.name,
+                        "reference": reference,
+                    },
+                )
+                entries.append(entry)
     except IntegrityError:
-        raise ValidationError(
-            _("A paper ballot for %(party)s on this motion is already waiting for confirmation.")
-            % {"party": party.label}
-        ) from None
-    return entry
+        pending = PaperEntry.objects.filter(
+            motion__in=[motion for motion, _choice in marked], party=party, status=PaperEntry.Status.PENDING
+        ).exists()
+        if pending:
+            message = _("A paper ballot for %(party)s is already waiting for confirmation.") % {"party": party.label}
+        else:
+            message = _("Paper ballot number %(reference)s was already entered.") % {"reference": reference}
+        raise ValidationError(message, code="duplicate") from None
+    return entries
 
 
 def confirm_paper(by, entry: PaperEntry, *, now=None) -> Ballot:
@@ -649,6 +739,7 @@ def confirm_paper(by, entry: PaperEntry, *, now=None) -> Ballot:
             raise ValidationError(_("A second clerk must confirm a paper ballot; you entered this one."))
         if not meeting.is_open(now):
             raise ValidationError(_("Paper ballots are confirmed only while voting is open."))
+        _refuse_if_voted_online(entry.motion, entry.party)
         cast = _write_ballot(
             meeting,
             entry.motion,
@@ -809,8 +900,16 @@ def verify(meeting: Meeting) -> list[str]:
     return problems
 
 
+def public_bulletin(motion: Motion) -> list[tuple[str, str]]:
+    """What residents see after publication: receipt and choice of every ballot, nothing else.
+
+    The area is left out on purpose: an unusual area would point to the household behind a receipt.
+    """
+    return list(motion.ballots.order_by("receipt").values_list("receipt", "choice"))
+
+
 def bulletin(motion: Motion) -> list[tuple[str, str, Decimal]]:
-    """The published list: receipt, choice and area of every ballot (no names, no units)."""
+    """The auditors' list: receipt, choice and area of every ballot (no names, no units), for the recount."""
     return [
         (receipt, choice, area)
         for receipt, choice, area in motion.ballots.order_by("receipt").values_list("receipt", "choice", "party__area")

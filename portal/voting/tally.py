@@ -11,13 +11,15 @@ The rules:
 * a major matter passes with at least 3/4 of the participating area AND at least 3/4 of the
   participating owners voting for;
 * any other matter passes with more than 1/2 of both (exactly half fails);
-* headcount: one per unit, except that one owner (or the same set of co-owners) of several units
-  counts once with the areas added, and all unsold units of the developer together count once;
+* headcount: one per unit, except that one owner of several units counts once with the areas added
+  (units sharing any owner are one party, even when their co-owners differ), co-owners of one unit
+  count once, and all unsold units of the developer together count once;
 * owners who do not vote are not counted as agreeing (they are simply not participating).
 """
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
@@ -55,6 +57,7 @@ class Reason:
     MULTI_UNIT = "multi_unit"  # one owner (or owner set) of several units: one head, areas added
     CO_OWNED = "co_owned"  # several co-owners of one unit: one head
     CO_OWNED_MULTI = "co_owned_multi"  # the same co-owners of several units
+    LINKED = "linked"  # several units whose owner sets differ but share an owner: one head, areas added
     DEVELOPER = "developer"  # all unsold units of the developer: one head
     NO_OWNER = "no_owner"  # a sold unit with no owner registered here: one head, paper ballot only
 
@@ -74,16 +77,63 @@ class PartyRecord:
     unit_ids: tuple[int, ...]
     owners: frozenset[int]
     reason: str
+    # each unit with its own owners, so staff can see why the units were grouped
+    unit_owners: tuple[tuple[int, frozenset[int]], ...] = ()
+
+
+MAX_KEY = 200
+
+
+def _owners_key(owners: frozenset[int]) -> str:
+    """The party's key: its owners' ids, or their digest when a long chain of owners would not fit."""
+    key = "owners:" + ",".join(str(i) for i in sorted(owners))
+    if len(key) <= MAX_KEY:
+        return key
+    return "owners#" + hashlib.sha256(key.encode()).hexdigest()
+
+
+def _reason(owned: list[UnitRecord]) -> str:
+    owner_sets = {u.owners for u in owned}
+    if len(owned) == 1:
+        return Reason.CO_OWNED if len(owned[0].owners) > 1 else Reason.SINGLE
+    if len(owner_sets) == 1:
+        return Reason.CO_OWNED_MULTI if len(owned[0].owners) > 1 else Reason.MULTI_UNIT
+    return Reason.LINKED
+
+
+def _linked_groups(owned_units: list[UnitRecord]) -> list[list[UnitRecord]]:
+    """Units joined whenever they share an owner, transitively (union-find over the owners)."""
+    parent: dict[int, int] = {}
+
+    def find(x: int) -> int:
+        while parent.setdefault(x, x) != x:
+            parent[x] = parent[parent[x]]
+            x = parent[x]
+        return x
+
+    for unit in owned_units:
+        first, *rest = sorted(unit.owners)
+        for other in rest:
+            a, b = find(first), find(other)
+            if a != b:
+                parent[max(a, b)] = min(a, b)
+    groups: dict[int, list[UnitRecord]] = {}
+    for unit in owned_units:
+        groups.setdefault(find(min(unit.owners)), []).append(unit)
+    return list(groups.values())
 
 
 def group_parties(units: Iterable[UnitRecord]) -> list[PartyRecord]:
     """Owner parties per the counting rules, in a stable order (developer first, then by key).
 
-    "The same buyer" (同一买受人) is the same set of owners: a person owning one flat alone and a
-    second with a spouse is two buyers, as in the land registry.
+    One owner of several units counts once with the areas added, and co-owners of one unit count
+    once; so units are joined whenever they share an owner, even when their co-owners differ (a
+    person owning one flat alone and a second with a spouse is one party holding both areas; if the
+    spouse also co-owns a third flat with someone else, that flat joins too). All unsold units of
+    the developer are one party; a sold unit with no registered owner is a party of its own.
     """
     developer: list[UnitRecord] = []
-    by_owners: dict[frozenset[int], list[UnitRecord]] = {}
+    owned_units: list[UnitRecord] = []
     orphans: list[UnitRecord] = []
     for unit in units:
         if unit.area <= 0:
@@ -91,7 +141,7 @@ def group_parties(units: Iterable[UnitRecord]) -> list[PartyRecord]:
         if unit.unsold:
             developer.append(unit)
         elif unit.owners:
-            by_owners.setdefault(unit.owners, []).append(unit)
+            owned_units.append(unit)
         else:
             orphans.append(unit)
     parties = []
@@ -105,21 +155,17 @@ def group_parties(units: Iterable[UnitRecord]) -> list[PartyRecord]:
                 reason=Reason.DEVELOPER,
             )
         )
-    for owners, owned in by_owners.items():
-        several_units, several_owners = len(owned) > 1, len(owners) > 1
-        reason = {
-            (False, False): Reason.SINGLE,
-            (True, False): Reason.MULTI_UNIT,
-            (False, True): Reason.CO_OWNED,
-            (True, True): Reason.CO_OWNED_MULTI,
-        }[(several_units, several_owners)]
+    for owned in _linked_groups(owned_units):
+        owned.sort(key=lambda u: u.unit_id)
+        owners = frozenset().union(*(u.owners for u in owned))
         parties.append(
             PartyRecord(
-                key="owners:" + ",".join(str(i) for i in sorted(owners)),
+                key=_owners_key(owners),
                 area=sum(u.area for u in owned),
-                unit_ids=tuple(sorted(u.unit_id for u in owned)),
+                unit_ids=tuple(u.unit_id for u in owned),
                 owners=owners,
-                reason=reason,
+                reason=_reason(owned),
+                unit_owners=tuple((u.unit_id, u.owners) for u in owned),
             )
         )
     for unit in orphans:

@@ -183,9 +183,7 @@ def results(request, pk):
         raise Http404
     motions = []
     for motion in meeting.motions.select_related("result"):
-        bulletin = [
-            (receipt, choice_label(choice, motion), area) for receipt, choice, area in services.bulletin(motion)
-        ]
+        bulletin = [(receipt, choice_label(choice, motion)) for receipt, choice in services.public_bulletin(motion)]
         motions.append({"motion": motion, "result": motion.result.data, "bulletin": bulletin})
     voted = set(Ballot.objects.filter(motion__meeting=meeting).values_list("party_id", flat=True))
     roll = [(party, party.pk in voted) for party in meeting.roll.all()]

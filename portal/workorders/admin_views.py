@@ -12,7 +12,7 @@ import datetime
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db.models import Q
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, JsonResponse
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils import timezone
@@ -24,7 +24,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from portal.access import scope_to_offices, staff_offices
 from portal.properties.models import Building, Grid, Unit
 
-from . import access, forms, kpis, services
+from . import access, forms, kpis, services, unit_search
 from .models import ServiceSettings, WorkOrder, WorkOrderPhoto
 
 S = WorkOrder.Status
@@ -234,10 +234,19 @@ class DeskRequestView(BoardStaffMixin, FormView):
         if ids is not None:
             units = units.filter(building__community__office_id__in=ids)
             buildings = buildings.filter(community__office_id__in=ids)
-        return {**super().get_form_kwargs(), "units": units, "buildings": buildings}
+        return {
+            **super().get_form_kwargs(),
+            "units": units,
+            "buildings": buildings,
+            "search_url": reverse("workorders_board:units"),
+            "user": user,
+        }
 
     def get_context_data(self, **kwargs):
+        form = kwargs.get("form") or self.get_form()
+        kwargs["form"] = form
         return super().get_context_data(
+            media=form.media,
             action_url=self.request.get_full_path(),
             submit_button_label=_("Record the request"),
             intro=_(
@@ -277,6 +286,14 @@ class DeskRequestView(BoardStaffMixin, FormView):
 
     def form_invalid(self, form):
         return self.render_to_response(self.get_context_data(form=form), status=422)
+
+
+def search_units(request):
+    """Autocomplete for the desk's household picker: JSON, limited to the clerk's offices."""
+    if not access.may_use_board(request.user):
+        raise PermissionDenied
+    units = unit_search.search(request.user, request.GET.get("q", "")[:60])
+    return JsonResponse({"results": unit_search.as_json(units)})
 
 
 class KpiView(BoardStaffMixin, TemplateView):
@@ -330,6 +347,7 @@ class KpiView(BoardStaffMixin, TemplateView):
             by=by,
             groupings=kpis.GROUPINGS.items(),
             rows=kpis.for_display(rows),
+            chart=kpis.chart_data(rows),
             columns=kpis.COLUMNS,
             csv_url=f"{reverse('workorders_board:kpis')}?{query.urlencode()}",
             **kwargs,

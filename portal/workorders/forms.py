@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 from django import forms
+from django.utils.functional import lazy
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from portal.access import resident_units
@@ -16,6 +18,10 @@ class MultipleFileInput(forms.ClearableFileInput):
     allow_multiple_selected = True
 
 
+def _photos_help():
+    return gettext("Up to %(max)d photos (JPEG, PNG, WebP), 10 MB each.") % {"max": MAX_PHOTOS}
+
+
 class PhotosField(forms.FileField):
     """Up to six photos; their content is checked by the service, which refuses the whole batch."""
 
@@ -23,7 +29,8 @@ class PhotosField(forms.FileField):
 
     def __init__(self, *args, **kwargs):
         kwargs.setdefault("required", False)
-        kwargs.setdefault("help_text", _("Up to %(max)d photos (JPEG, PNG, WebP), 10 MB each.") % {"max": MAX_PHOTOS})
+        # Lazy: the form classes are built at import, before any request's language is active.
+        kwargs.setdefault("help_text", lazy(_photos_help, str)())
         super().__init__(*args, **kwargs)
 
     def clean(self, data, initial=None):
@@ -68,6 +75,34 @@ class RequestForm(forms.Form):
             self.fields["unit"].initial = self.fields["unit"].queryset.first()
 
 
+class UnitPickerWidget(forms.Widget):
+    """A search box over the office's households (server-side autocomplete) holding the chosen unit's id.
+
+    Without scripts the typed text is submitted as ``<name>_search`` and resolved when it matches one household.
+    """
+
+    template_name = "workorders/admin/unit_picker.html"
+
+    class Media:
+        js = ["workorders/unit_picker.js"]
+
+    def __init__(self, *, search_url="", attrs=None):
+        super().__init__(attrs)
+        self.search_url = search_url
+
+    def value_from_datadict(self, data, files, name):
+        return data.get(name) or ""
+
+    def get_context(self, name, value, attrs):
+        context = super().get_context(name, value, attrs)
+        label = ""
+        if value not in (None, ""):
+            unit = Unit.objects.select_related("building__community").filter(pk=value).first()
+            label = f"{unit.building.community.name} {unit.label}" if unit else ""
+        context["widget"].update(search_url=self.search_url, label=label, search_name=f"{name}_search")
+        return context
+
+
 class DeskRequestForm(forms.Form):
     """The front desk records a request for a caller or visitor."""
 
@@ -104,10 +139,32 @@ class DeskRequestForm(forms.Form):
     )
     photos = PhotosField(label=_("Photos"))
 
-    def __init__(self, *args, units, buildings, **kwargs):
+    def __init__(self, *args, units, buildings, search_url="", user=None, **kwargs):
         super().__init__(*args, **kwargs)
+        self.user = user
         self.fields["unit"].queryset = units
+        self.fields["unit"].widget = UnitPickerWidget(search_url=search_url)
+        self.fields["unit"].help_text = _(
+            "Type the building and unit number (for example 3-1201) or the last digits of an owner's phone, "
+            "then choose. Leave empty for a visitor reporting a public area."
+        )
         self.fields["building"].queryset = buildings
+
+    def clean_unit(self):
+        unit = self.cleaned_data.get("unit")
+        typed = (self.data.get("unit_search") or "").strip()
+        if unit is not None or not typed or self.user is None:
+            return unit
+        from .unit_search import search
+
+        found = [u for u in search(self.user, typed, limit=2) if self.fields["unit"].queryset.filter(pk=u.pk).exists()]
+        if len(found) == 1:
+            return found[0]
+        if not found:
+            raise forms.ValidationError(_("No household of your office matches “%(text)s”.") % {"text": typed})
+        raise forms.ValidationError(
+            _("Several households match “%(text)s”: choose one from the list.") % {"text": typed}
+        )
 
     def clean(self):
         data = super().clean()

@@ -173,3 +173,33 @@ def for_display(rows: list[dict]) -> list[dict]:
             )
         shown.append({"label": row["label"], "cells": cells, "is_total": row["key"] == "all"})
     return shown
+
+
+CHART_RATES = [
+    "timely_dispatch",
+    "timely_repair",
+    "return_visit",
+    "complaint_handling",
+    "valid_complaint",
+    "satisfaction",
+]
+CHART_TIMES = ["avg_dispatch_min", "avg_arrive_min"]
+
+
+def chart_data(rows: list[dict]) -> dict:
+    """The figures of the table for the charts (per group, without the total row), as exact strings."""
+    groups = [row for row in rows if row["key"] != "all"]
+    labels = {key: str(label) for key, label, _target in COLUMNS}
+    targets = {key: target for key, _label, target in COLUMNS}
+
+    def series(keys):
+        return [
+            {
+                "key": key,
+                "label": labels[key] + (f" ({targets[key][0]} {targets[key][1]}%)" if targets[key] else ""),
+                "values": [None if row.get(key) is None else str(row[key]) for row in groups],
+            }
+            for key in keys
+        ]
+
+    return {"labels": [row["label"] for row in groups], "rates": series(CHART_RATES), "times": series(CHART_TIMES)}

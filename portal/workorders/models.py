@@ -235,10 +235,22 @@ class WorkOrder(TransitionsMixin, models.Model):
     dispatch_due_at = models.DateTimeField(_("dispatch due by"))
     dispatched_at = models.DateTimeField(_("dispatched at"), null=True, blank=True)
     dispatch_late = models.BooleanField(_("dispatched late"), default=False)
+    dispatch_alerted_at = models.DateTimeField(
+        _("late-dispatch alert sent at"),
+        null=True,
+        blank=True,
+        help_text=_("When the housekeeper and the office manager were told the dispatch promise was breached."),
+    )
     arrival_due_at = models.DateTimeField(_("arrival due by"), null=True, blank=True)
     on_the_way_at = models.DateTimeField(_("on the way at"), null=True, blank=True)
     arrived_at = models.DateTimeField(_("arrived at"), null=True, blank=True)
     arrival_late = models.BooleanField(_("arrived late"), default=False)
+    arrival_alerted_at = models.DateTimeField(
+        _("late-arrival alert sent at"),
+        null=True,
+        blank=True,
+        help_text=_("When the housekeeper and the office manager were told the arrival window was breached."),
+    )
     promised_at = models.DateTimeField(_("promised completion"))
     postponements = models.PositiveSmallIntegerField(_("postponements"), default=0)
     postpone_reason = models.CharField(_("reason for postponing"), max_length=300, blank=True)
@@ -264,6 +276,12 @@ class WorkOrder(TransitionsMixin, models.Model):
     charge_total = models.DecimalField(_("charge total"), max_digits=10, decimal_places=2, default=Decimal("0.00"))
     bill = models.ForeignKey(
         "billing.Bill", on_delete=models.PROTECT, null=True, blank=True, related_name="+", verbose_name=_("bill")
+    )
+    charge_paid_at = models.DateTimeField(
+        _("charge paid at"),
+        null=True,
+        blank=True,
+        help_text=_("Set when the repair bill is paid in full, online or with the household's bills."),
     )
 
     created_at = models.DateTimeField(auto_now_add=True)
@@ -315,6 +333,10 @@ class WorkOrder(TransitionsMixin, models.Model):
 
     def overdue(self, now: datetime.datetime | None = None) -> bool:
         return self.dispatch_overdue(now) or self.arrival_overdue(now) or self.promise_overdue(now)
+
+    @property
+    def charge_unpaid(self) -> bool:
+        return self.bill_id is not None and self.charge_paid_at is None
 
     @property
     def where(self) -> str:

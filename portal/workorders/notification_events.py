@@ -141,6 +141,14 @@ EVENTS = [
         sms=_("Linli: public repair %(ref)s open %(days)s days, escalated."),
         urgent=True,
     ),
+    EventType(
+        key="workorder.breach",
+        label=_("Service promise breached"),
+        title=_("%(ref)s: promise breached"),
+        body=_("%(ref)s at %(where)s: %(what)s. “%(summary)s”"),
+        sms=_("Linli: %(ref)s promise breached: %(what)s."),
+        urgent=True,
+    ),
 ]
 
 for event in EVENTS:

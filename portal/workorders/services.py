@@ -411,6 +411,7 @@ def dispatch(order: WorkOrder, *, by, technician, now=None) -> WorkOrder:
             raise ValidationError(_("Choose a technician of this office."), code="technician")
         rules = ServiceSettings.for_office(order.office_id)
         redispatch = order.status == S.DISPATCHED
+        alert_now = False
         _move(
             order,
             S.DISPATCHED,
@@ -434,8 +435,14 @@ def dispatch(order: WorkOrder, *, by, technician, now=None) -> WorkOrder:
                     public=False,
                     at=now,
                 )
+            alert_now = late and order.dispatch_alerted_at is None
+            if alert_now:  # dispatched late before the minute-by-minute check caught it: still alert once
+                order.dispatch_alerted_at = now
         order.arrival_due_at = now + datetime.timedelta(minutes=rules.arrival_minutes)
+        order.arrival_alerted_at = None  # a new arrival window: its breach is a new one
         order.save()
+        if alert_now:
+            _send_breach_alert(order, BREACH_DISPATCH, now)
         _tell(order, "workorder.dispatched")
         notify(
             [technician],
@@ -456,9 +463,13 @@ def _technician_step(order, by, to, text, event, now=None) -> WorkOrder:
             order.on_the_way_at = now
         elif to == S.ON_SITE:
             order.arrived_at = now
-            if order.arrival_due_at is not None and now > order.arrival_due_at and not order.arrival_late:
+            late = order.arrival_due_at is not None and now > order.arrival_due_at
+            if late and not order.arrival_late:
                 order.arrival_late = True
                 _event(order, WorkOrderEvent.Kind.BREACH, _("Arrived after the promised window."), public=False, at=now)
+            if late and order.arrival_alerted_at is None:
+                order.arrival_alerted_at = now
+                _send_breach_alert(order, BREACH_ARRIVAL, now)
         order.save()
         _tell(order, event)
     return order
@@ -691,15 +702,33 @@ def _post_charge(order: WorkOrder, by):
 
 
 def bill_paid(bill) -> None:
-    """Told by payments when a repair bill is paid in full (idempotent: the event is written once)."""
+    """Told by payments when a repair bill is paid in full (idempotent: marked and written once)."""
     order = WorkOrder.objects.filter(bill=bill).first()
     if order is None:
         return
     with transaction.atomic():
         order = _locked(order)
-        text = _("The repair charge is paid.")
-        if not order.events.filter(kind=WorkOrderEvent.Kind.CHARGE, text=text).exists():
-            _event(order, WorkOrderEvent.Kind.CHARGE, text)
+        if order.charge_paid_at is not None:
+            return
+        order.charge_paid_at = timezone.now()
+        order.save(update_fields=["charge_paid_at", "updated_at"])
+        _event(order, WorkOrderEvent.Kind.CHARGE, _("The repair charge is paid."))
+
+
+def start_charge_payment(order: WorkOrder, *, by, gateway: str = ""):
+    """Pay now: an online payment of the repair's bill through the same gateway as "Pay bills".
+
+    The bill is already on the household account; paying it there later (with the monthly bills or
+    at the desk) settles it just the same. Returns the payment to send the resident to the gateway with.
+    """
+    from commerce.payments import services as payments
+
+    _require(_is_resident_of(by, order), _("This is not your household's request."))
+    if order.bill_id is None:
+        raise ValidationError(_("There is no repair charge to pay yet."), code="no_bill")
+    if order.charge_paid_at is not None or payments.outstanding(order.bill) <= 0:
+        raise ValidationError(_("The repair charge is already paid."), code="paid")
+    return payments.pay_online(by, order.unit, [order.bill], gateway=gateway)
 
 
 def answer(order: WorkOrder, *, by, reply: str, complaint_valid: bool | None = None, now=None) -> WorkOrder:
@@ -986,3 +1015,75 @@ def escalate(order_id: int, now=None) -> bool:
 
 def escalate_stale_public_repairs(now=None) -> int:
     return sum(escalate(pk, now) for pk in stale_public_repairs(now))
+
+
+# --- promise breaches: alert the grid's housekeeper and the office manager -------------------------
+
+BREACH_DISPATCH, BREACH_ARRIVAL = "dispatch", "arrival"
+
+
+def breached_orders(now=None) -> list[tuple[int, str]]:
+    """(order id, kind) of every breach of the dispatch clock or the arrival window not alerted yet."""
+    now = now or timezone.now()
+    dispatch = WorkOrder.objects.filter(
+        status=S.NEW, dispatched_at__isnull=True, dispatch_due_at__lt=now, dispatch_alerted_at__isnull=True
+    ).values_list("pk", flat=True)
+    arrival = WorkOrder.objects.filter(
+        status__in=(S.DISPATCHED, S.ON_THE_WAY), arrival_due_at__lt=now, arrival_alerted_at__isnull=True
+    ).values_list("pk", flat=True)
+    return [(pk, BREACH_DISPATCH) for pk in dispatch] + [(pk, BREACH_ARRIVAL) for pk in arrival]
+
+
+def _breach_recipients(order: WorkOrder) -> list:
+    people = []
+    grid_keeper = order.grid.housekeeper if order.grid_id and order.grid.housekeeper_id else None
+    for user in (grid_keeper, order.housekeeper, *_staff_in_office(order.office_id, StaffRole.OFFICE_MANAGER)):
+        if user is not None and user.is_active and user not in people:
+            people.append(user)
+    return people
+
+
+def _send_breach_alert(order: WorkOrder, kind: str, now) -> None:
+    rules = ServiceSettings.for_office(order.office_id)
+    if kind == BREACH_DISPATCH:
+        what = _("not dispatched within %(minutes)d minutes") % {"minutes": rules.dispatch_minutes}
+    else:
+        what = _("the technician did not arrive within %(minutes)d minutes") % {"minutes": rules.arrival_minutes}
+    # A note, not a BREACH event: the breach itself is recorded (and counted) once, when the late step happens.
+    _event(
+        order,
+        WorkOrderEvent.Kind.NOTE,
+        _("Promise breached (%(what)s): the housekeeper and the office manager were alerted.") % {"what": what},
+        public=False,
+        at=now,
+    )
+    notify(
+        _breach_recipients(order),
+        "workorder.breach",
+        _context(order, what=what),
+        url=reverse("workorders_board:detail", args=[order.pk]),
+    )
+
+
+def alert_breach(order_id: int, kind: str, now=None) -> bool:
+    """Alert one breach once (returns whether it did): the claim on the order's alert stamp makes it idempotent."""
+    now = now or timezone.now()
+    if kind == BREACH_DISPATCH:
+        pending = {"status": S.NEW, "dispatched_at__isnull": True, "dispatch_due_at__lt": now}
+        stamp = "dispatch_alerted_at"
+    elif kind == BREACH_ARRIVAL:
+        pending = {"status__in": (S.DISPATCHED, S.ON_THE_WAY), "arrival_due_at__lt": now}
+        stamp = "arrival_alerted_at"
+    else:
+        raise ValueError(kind)
+    with transaction.atomic():
+        claimed = WorkOrder.objects.filter(pk=order_id, **pending, **{f"{stamp}__isnull": True}).update(**{stamp: now})
+        if not claimed:
+            return False
+        order = WorkOrder.objects.select_related("office", "grid__housekeeper", "housekeeper").get(pk=order_id)
+        _send_breach_alert(order, kind, now)
+    return True
+
+
+def alert_breaches(now=None) -> int:
+    return sum(alert_breach(pk, kind, now) for pk, kind in breached_orders(now))

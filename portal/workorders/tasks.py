@@ -21,3 +21,24 @@ def escalate_order(order_id: int) -> bool:
     from .services import escalate
 
     return escalate(order_id)
+
+
+BREACH_SCHEDULE_NAME = "Work orders: alert promise breaches"
+
+
+@shared_task
+def alert_promise_breaches() -> dict:
+    """Every minute: each breach of the dispatch clock or arrival window not alerted yet, one task each."""
+    from .services import breached_orders
+
+    found = breached_orders()
+    for order_id, kind in found:
+        alert_breach.delay(order_id, kind)
+    return {"breaches": len(found)}
+
+
+@shared_task(autoretry_for=(OperationalError,), retry_backoff=True, max_retries=5, acks_late=True)
+def alert_breach(order_id: int, kind: str) -> bool:
+    from . import services
+
+    return services.alert_breach(order_id, kind)

@@ -7,10 +7,12 @@ from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.http import FileResponse, Http404
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
 from commerce.money import format_money
+from commerce.payments.gateways import GatewayUnavailable, get_gateway
 from portal.access import resident_units
 
 from . import access, forms, services
@@ -115,12 +117,16 @@ def resident_action(request, reference, action):
         elif action == "withdraw":
             services.cancel(order, by=request.user, reason=request.POST.get("reason", ""))
             messages.success(request, _("The request is withdrawn."))
+        elif action == "pay":
+            gateway = get_gateway()
+            payment = services.start_charge_payment(order, by=request.user, gateway=gateway.name)
+            return redirect(gateway.start(payment, reverse("payment_result", args=[payment.pk])))
         elif action in ("accept-charge", "decline-charge"):
             services.decide_charge(order, by=request.user, accept=action == "accept-charge")
             messages.success(request, _("Your decision was sent to the technician."))
         else:
             raise Http404
-    except (ValidationError, PermissionDenied) as exc:
+    except (ValidationError, PermissionDenied, GatewayUnavailable) as exc:
         _flash(request, exc)
     return redirect("workorders:detail", order.reference)
 

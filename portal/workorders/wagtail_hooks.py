@@ -125,6 +125,7 @@ class BoardViewSet(ViewSet):
         return [
             path("", admin_views.BoardView.as_view(), name="index"),
             path("new/", admin_views.DeskRequestView.as_view(), name="new"),
+            path("units/", admin_views.search_units, name="units"),
             path("kpis/", admin_views.KpiView.as_view(), name="kpis"),
             path("<int:pk>/", admin_views.OrderView.as_view(), name="detail"),
             path("<int:pk>/<slug:action>/", admin_views.OrderView.as_view(), name="action"),

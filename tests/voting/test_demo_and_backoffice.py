@@ -11,8 +11,8 @@ from django.urls import reverse
 from portal import demo
 from portal.people.models import StaffRole
 from portal.voting import services
-from portal.voting.demo import seed_demo_voting
-from portal.voting.models import Ballot, Meeting, PaperEntry, Proxy
+from portal.voting.demo import ELECTION_TITLE, seed_demo_voting
+from portal.voting.models import Ballot, Meeting, PaperEntry, Proxy, decode_selection
 from tests.factories import ResidentMembershipFactory, UnitFactory, UserFactory
 from tests.properties.conftest import staff
 
@@ -37,9 +37,16 @@ def test_the_demo_seeds_a_published_and_an_open_meeting_that_verify(site):
     ResidentMembershipFactory(unit=units[-1], user=resident)
     assert seed_demo_voting(datetime.date.today()) > 2
     assert seed_demo_voting(datetime.date.today()) == 0
-    past, current = Meeting.objects.order_by("opens_at")
+    past, current, election = Meeting.objects.order_by("opens_at")
     assert past.status == Meeting.Status.PUBLISHED and current.is_open()
     assert not Ballot.objects.filter(party__owners=resident, motion__meeting=current).exists()
+    # Besides the meetings: the owners' committee election, open, with candidates and ballots (not the resident's).
+    assert election.title == ELECTION_TITLE and election.is_open()
+    motion = election.motions.get()
+    assert motion.is_election and motion.matter == "committee" and motion.candidates.count() > motion.seats
+    ballots = Ballot.objects.filter(motion=motion)
+    assert ballots.exists() and not ballots.filter(party__owners=resident).exists()
+    assert all(1 <= len(decode_selection(b.choice)) <= motion.seats for b in ballots)
     call_command("verify_voting", stdout=StringIO())
     assert manager
 
@@ -103,7 +110,10 @@ def test_a_paper_ballot_counts_only_after_a_second_clerk_confirms_it(client, mee
     motion = meeting.motions.first()
     client.force_login(clerk)
     url = reverse("voting_admin:meeting", args=[meeting.pk])
-    client.post(url, {"action": "paper", "motion": motion.pk, "party": party.pk, "choice": "against", "scan": scan()})
+    client.post(
+        url,
+        {"action": "paper", f"motion_{motion.pk}": "against", "party": party.pk, "reference": "P-0001", "scan": scan()},
+    )
     entry = PaperEntry.objects.get()
     assert not Ballot.objects.exists()
     response = client.post(url, {"action": "paper_confirm", "entry": entry.pk}, follow=True)

@@ -263,9 +263,20 @@ def test_grouping_keeps_every_unit_and_all_the_area(units):
     assert sum(p.area for p in parties) == sum(r.area for r in records)
     assert sorted(i for p in parties for i in p.unit_ids) == list(range(len(records)))
     assert sum(1 for p in parties if p.key == tally.DEVELOPER_KEY) <= 1
-    # Each distinct owner set of sold units is exactly one party.
-    owner_sets = {r.owners for r in records if not r.unsold and r.owners}
-    assert sum(1 for p in parties if p.owners) == len(owner_sets)
+    # Units sharing an owner are one party: no owner in two parties, and every owned unit's owners in its party.
+    owned = [p for p in parties if p.owners]
+    assert sum(len(p.owners) for p in owned) == len(set().union(*(p.owners for p in owned)))
+    for party in owned:
+        assert {i for _unit, owners in party.unit_owners for i in owners} == party.owners
+    # As many parties as connected groups of owners (computed here the slow way).
+    groups = []
+    for record in records:
+        if record.unsold or not record.owners:
+            continue
+        touching = [g for g in groups if g & record.owners]
+        merged = set(record.owners).union(*touching)
+        groups = [g for g in groups if g not in touching] + [merged]
+    assert len(owned) == len(groups)
 
 
 # --- owners' committee election ------------------------------------------------------------------
