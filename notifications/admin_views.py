@@ -9,6 +9,7 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.shortcuts import get_object_or_404, redirect
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.generic import FormView, TemplateView
@@ -17,7 +18,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 from portal import access
 from portal.properties.models import Building, Community, Office
 
-from . import campaigns
+from . import campaigns, greetings
 from . import sms as sms_rules
 from .models import Campaign
 
@@ -111,11 +112,24 @@ class CampaignDetailView(CampaignStaffMixin, TemplateView):
 
     def get_context_data(self, **kwargs):
         campaign = self.get_campaign()
-        draft = campaign.status in (Campaign.Status.DRAFT, Campaign.Status.SCHEDULED)
+        birthday = campaign.kind == Campaign.Kind.BIRTHDAY
+        draft = campaign.status == Campaign.Status.DRAFT or (
+            campaign.status == Campaign.Status.SCHEDULED and not birthday
+        )
+        extra = {}
+        if birthday:
+            today = timezone.localdate()
+            reach = campaigns.recipients(campaign)
+            extra = {
+                "birthday": True,
+                "with_birth_date": sum(1 for u in reach if u.birth_date),
+                "birthdays_today": len(greetings.birthdays_today(campaign, today)),
+            }
         return super().get_context_data(
             campaign=campaign,
             counts=campaigns.counts(campaign),
             would_reach=len(campaigns.recipients(campaign)) if draft else None,
+            **extra,
             segments=sms_rules.segments(campaign.message),
             deliveries=campaign.deliveries.select_related("recipient")[:50],
             answers=campaign.answers.select_related("user")[:50],
@@ -130,6 +144,9 @@ class CampaignDetailView(CampaignStaffMixin, TemplateView):
             if action == "send":
                 campaign = campaigns.send_campaign(campaign, by=request.user)
                 messages.success(request, _("Sent to %(count)d residents.") % {"count": campaign.recipients})
+            elif action == "start":
+                greetings.start_birthdays(campaign, by=request.user)
+                messages.success(request, _("Birthday greetings started: they go out every day."))
             elif action == "schedule":
                 try:
                     on = datetime.date.fromisoformat(request.POST.get("send_on", ""))

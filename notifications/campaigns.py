@@ -111,9 +111,13 @@ def send_campaign(campaign: Campaign, *, by, today: datetime.date | None = None)
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not may_run_campaigns(by, campaign.office):
             raise PermissionDenied
+        if campaign.kind == Campaign.Kind.BIRTHDAY:
+            raise ValidationError(_("Birthday greetings are not sent at once: start them, they go out daily."))
         campaign.check_transition(Campaign.Status.SENT)
         check_campaign(campaign)
         users = recipients(campaign, today)
+        if campaign.kind == Campaign.Kind.HOLIDAY:
+            return _send_greeting(campaign, users, by=by)
         sms_to = [u for u in users if campaign.by_sms and u.phone]
         if sms_to and not sms_rules.reserve_employee_quota(by, len(sms_to)):
             raise ValidationError(
@@ -163,11 +167,34 @@ def send_campaign(campaign: Campaign, *, by, today: datetime.date | None = None)
     return campaign
 
 
+def _send_greeting(campaign: Campaign, users: list, *, by) -> Campaign:
+    """A holiday greeting: like any campaign, but each resident's channel choices and quiet hours decide."""
+    from . import greetings
+
+    plan = greetings.channel_plan(campaign, users, timezone.now())
+    needed = sum(1 for u in users if plan[u.pk]["sms"] and not plan[u.pk]["quiet"])
+    if needed and not sms_rules.reserve_employee_quota(by, needed):
+        raise ValidationError(
+            _("This campaign needs %(needed)d text messages but your monthly SMS quota has %(left)d left.")
+            % {"needed": needed, "left": sms_rules.quota_left(by)},
+            code="quota",
+        )
+    queued = greetings.make_messages(campaign, users, plan, by=by, reserve_quota=False)
+    campaign.status = Campaign.Status.SENT
+    campaign.sent_at = timezone.now()
+    campaign.recipients = len(users)
+    campaign.save(update_fields=["status", "sent_at", "recipients"])
+    enqueue([d.pk for d in queued])
+    return campaign
+
+
 def schedule(campaign: Campaign, *, by, on: datetime.date) -> Campaign:
     with transaction.atomic():
         campaign = Campaign.objects.select_for_update().get(pk=campaign.pk)
         if not may_run_campaigns(by, campaign.office):
             raise PermissionDenied
+        if campaign.kind == Campaign.Kind.BIRTHDAY:
+            raise ValidationError(_("Birthday greetings are not scheduled for one day: start them."), code="kind")
         if on <= timezone.localdate():
             raise ValidationError(_("Schedule for a later day, or send it now."), code="past")
         campaign.check_transition(Campaign.Status.SCHEDULED)
@@ -182,9 +209,10 @@ def send_due(today: datetime.date | None = None) -> int:
     """Beat: send every scheduled campaign whose day has come, on behalf of who created it."""
     today = today or timezone.localdate()
     sent = 0
-    for campaign in Campaign.objects.filter(status=Campaign.Status.SCHEDULED, send_on__lte=today).select_related(
-        "created_by"
-    ):
+    due = Campaign.objects.filter(status=Campaign.Status.SCHEDULED, send_on__lte=today).exclude(
+        kind=Campaign.Kind.BIRTHDAY  # those run daily: greetings.send_birthday_greetings
+    )
+    for campaign in due.select_related("created_by"):
         try:
             send_campaign(campaign, by=campaign.created_by, today=today)
             sent += 1

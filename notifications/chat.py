@@ -98,6 +98,31 @@ def staff_inbox(user, show: str = "all", grid_id: int | None = None, q: str = ""
     )
 
 
+SEARCH_MAX_LENGTH = 100
+SEARCH_SHOWN = 50
+
+
+def searchable_conversations(user):
+    """Whose history the user may search: their own conversations, and their offices' as staff."""
+    mine = Q(resident=user, unit__in=access.resident_units(user))
+    office_ids = access.office_ids_with_role(user, OFFICE_ROLES)
+    if office_ids is None:
+        return Conversation.objects.all()
+    return Conversation.objects.filter(mine | Q(office_id__in=office_ids))
+
+
+def search_messages(user, q: str):
+    """Messages matching ``q`` (text, case-insensitive) in the conversations the user may search, newest first."""
+    q = (q or "").strip()[:SEARCH_MAX_LENGTH]
+    if not q:
+        return ChatMessage.objects.none()
+    return (
+        ChatMessage.objects.filter(conversation__in=searchable_conversations(user), body__icontains=q)
+        .select_related("conversation__unit__building", "author")
+        .order_by("-id")
+    )
+
+
 def with_unread(conversations, user):
     last_read = ConversationRead.objects.filter(conversation=OuterRef("pk"), user=user).values("last_read_id")[:1]
     return conversations.annotate(my_last_read=Coalesce(Subquery(last_read), 0)).annotate(
@@ -127,14 +152,41 @@ def check_body(body: str) -> str:
     return body
 
 
-def _image_file(image):
+THUMBNAIL_SIDE = 320
+
+
+def _image_files(image):
+    """The checked photo re-encoded (no metadata), and its thumbnail; (None, None) without a photo."""
     if image is None:
-        return None
+        return None, None
     from portal.workorders.photos import check_photos, reencode
 
     check_photos([image])
     content, _w, _h = reencode(image)
-    return content
+    return content, _thumbnail(content)
+
+
+def _thumbnail(content):
+    import io
+
+    from django.core.files.base import ContentFile
+    from PIL import Image
+
+    content.seek(0)
+    with Image.open(content) as image:
+        image.thumbnail((THUMBNAIL_SIDE, THUMBNAIL_SIDE))
+        out = io.BytesIO()
+        image.convert("RGB").save(out, format="JPEG", quality=80, optimize=True)
+    content.seek(0)
+    return ContentFile(out.getvalue(), name=content.name.replace(".jpg", "-thumb.jpg"))
+
+
+def photo_url(message: ChatMessage, thumbnail: bool = False) -> str:
+    """Where participants see a chat photo: a checked view, never the media path."""
+    if not message.image:
+        return ""
+    name = "chat:photo_thumb" if thumbnail else "chat:photo"
+    return reverse(name, args=[message.conversation_id, message.pk])
 
 
 @transaction.atomic
@@ -182,7 +234,8 @@ def message_payload(message: ChatMessage) -> dict:
         "author_id": message.author_id,
         "author": str(message.author) if message.author else "",
         "body": message.body,
-        "image": message.image.url if message.image else "",
+        "image": photo_url(message),
+        "thumbnail": photo_url(message, thumbnail=True),
         "at": timezone.localtime(message.created_at).strftime("%H:%M"),
     }
 
@@ -194,12 +247,13 @@ def post_message(user, conversation: Conversation, body: str, image=None) -> Cha
     if not may_access(user, conversation):
         raise PermissionDenied
     body = check_body(body)
-    content = _image_file(image)
+    content, thumbnail = _image_files(image)
     if not body and content is None:
         raise ValidationError(_("Write a message or attach a photo."), code="empty")
     message = ChatMessage(conversation=conversation, author=user, body=body)
     if content is not None:
         message.image.save(content.name, content, save=False)
+        message.thumbnail.save(thumbnail.name, thumbnail, save=False)
     message.save()
     conversation.last_message_at = message.created_at
     fields = ["last_message_at"]

@@ -7,13 +7,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404
+from django.http import FileResponse, Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
 from portal import access
+from portal.workorders.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 from . import chat
 from .models import ChatMessage
@@ -126,6 +127,15 @@ def detail(request, pk: int):
         "draft": request.POST.get("body", "") if error else "",
         "read_up_to": chat.read_by_other_side(conversation, request.user),
         "max_length": chat.MAX_LENGTH,
+        "max_photo_bytes": MAX_PHOTO_BYTES,
+        "chat_strings": {
+            "read": _("Read"),
+            "typing": _("is typing…"),
+            "photo": _("Photo sent in the chat"),
+            "sending": _("Sending the photo…"),
+            "too_big": _("This photo is larger than 10 MB; choose a smaller one."),
+            "failed": _("The photo could not be sent. Check your connection and try again."),
+        },
     }
     if is_staff:
         from portal.workorders.models import WorkOrder
@@ -189,3 +199,88 @@ def work_order(request, pk: int, message_id: int):
     else:
         messages.success(request, _("Work order %(ref)s created from the message.") % {"ref": order.reference})
     return redirect("chat:detail", pk)
+
+
+@login_required
+@require_POST
+def upload_photo(request, pk: int):
+    """A photo (and an optional caption) sent from the chat page; it reaches both sides over the websocket.
+
+    Answers JSON: ``{"id": n}``, or ``{"error": "..."}`` with status 400 when the file is refused.
+    """
+    conversation = chat.get_for_user_or_404(request.user, pk)
+    image = request.FILES.get("image")
+    if image is None:
+        return JsonResponse({"error": _("Choose a photo to send.")}, status=400)
+    try:
+        message = chat.post_message(request.user, conversation, request.POST.get("body", ""), image=image)
+    except ValidationError as exc:
+        return JsonResponse({"error": " ".join(exc.messages)}, status=400)
+    except PermissionDenied:
+        raise Http404 from None
+    return JsonResponse({"id": message.pk, "message": chat.message_payload(message)})
+
+
+def _photo(request, pk: int, message_id: int, thumbnail: bool):
+    conversation = chat.get_for_user_or_404(request.user, pk)
+    message = ChatMessage.objects.filter(conversation=conversation, pk=message_id).exclude(image="").first()
+    if message is None:
+        raise Http404
+    field = message.thumbnail if thumbnail and message.thumbnail else message.image
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    response = FileResponse(handle, content_type="image/jpeg")
+    response["Cache-Control"] = "private, max-age=3600"
+    response["X-Content-Type-Options"] = "nosniff"
+    return response
+
+
+@login_required
+def photo(request, pk: int, message_id: int):
+    """A chat photo, for the conversation's participants only."""
+    return _photo(request, pk, message_id, thumbnail=False)
+
+
+@login_required
+def photo_thumb(request, pk: int, message_id: int):
+    return _photo(request, pk, message_id, thumbnail=True)
+
+
+@login_required
+def search(request):
+    """Search the chat history: a resident their own conversations, staff their offices' conversations."""
+    q = request.GET.get("q", "").strip()[: chat.SEARCH_MAX_LENGTH]
+    results = list(chat.search_messages(request.user, q)[: chat.SEARCH_SHOWN + 1]) if q else []
+    more = len(results) > chat.SEARCH_SHOWN
+    for message in results:
+        message.parts = _snippet(message.body, q)
+    return render(
+        request,
+        "notifications/chat/search.html",
+        {
+            "q": q,
+            "results": results[: chat.SEARCH_SHOWN],
+            "more": more,
+            "shown": chat.SEARCH_SHOWN,
+            "is_staff": bool(access.office_ids_with_role(request.user, chat.OFFICE_ROLES)) or request.user.is_superuser,
+        },
+    )
+
+
+SNIPPET_CONTEXT = 60
+
+
+def _snippet(body: str, q: str) -> tuple[str, str, str]:
+    """(before, match, after) around the first match, trimmed to some context either side."""
+    at = body.lower().find(q.lower())
+    if at < 0:
+        return body[: 2 * SNIPPET_CONTEXT], "", ""
+    before = body[max(0, at - SNIPPET_CONTEXT) : at]
+    after = body[at + len(q) : at + len(q) + SNIPPET_CONTEXT]
+    return (
+        ("…" if at > SNIPPET_CONTEXT else "") + before,
+        body[at : at + len(q)],
+        after + ("…" if at + len(q) + SNIPPET_CONTEXT < len(body) else ""),
+    )

@@ -210,6 +210,7 @@ class Campaign(TransitionsMixin, models.Model):
         FEE_NOTICE = "fee_notice", _("Fee notice to households with a new bill")
         ARREARS = "arrears", _("Arrears reminder")
         HOLIDAY = "holiday", _("Holiday greeting")
+        BIRTHDAY = "birthday", _("Birthday greeting (every day, to residents whose birthday it is)")
         SURVEY = "survey", _("SMS satisfaction survey")
 
     class Status(models.TextChoices):
@@ -233,7 +234,10 @@ class Campaign(TransitionsMixin, models.Model):
     title = models.CharField(_("title"), max_length=120)
     message = models.TextField(
         _("message"),
-        help_text=_("Sent as written; keep text messages short (they are priced per segment)."),
+        help_text=_(
+            "Sent as written; in greetings {name} becomes the resident's name. Keep text messages short "
+            "(they are priced per segment)."
+        ),
     )
     community = models.ForeignKey(
         "properties.Community",
@@ -380,6 +384,7 @@ class ChatMessage(models.Model):
     )
     body = models.TextField(_("message"), max_length=4000, blank=True)
     image = models.ImageField(_("image"), upload_to="chat/%Y/%m/", blank=True)
+    thumbnail = models.ImageField(_("thumbnail"), upload_to="chat/%Y/%m/", blank=True)
     work_order = models.ForeignKey(
         "workorders.WorkOrder",
         on_delete=models.SET_NULL,
@@ -426,3 +431,18 @@ class ChatPresence(models.Model):
 
     def __str__(self):
         return self.channel_name
+
+
+class Greeting(models.Model):
+    """A birthday greeting sent to one person in one year: at most one, whichever campaign sends it."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    campaign = models.ForeignKey(Campaign, on_delete=models.SET_NULL, null=True, blank=True, related_name="greetings")
+    sent_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["user", "year"], name="greeting_one_birthday_per_year")]
+
+    def __str__(self):
+        return f"{self.user_id} {self.year}"

@@ -41,3 +41,13 @@ register(
         urgent=True,
     )
 )
+register(
+    EventType(
+        key="notifications.greeting",
+        label=_("Birthday and holiday greetings"),
+        title=_("%(title)s"),
+        body=_("%(message)s"),
+        sms=_("%(message)s"),
+        default_channels=("inapp", "email", "sms"),
+    )
+)

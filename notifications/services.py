@@ -352,3 +352,28 @@ def handle_inbound_sms(phone: str, body: str) -> str:
     from .campaigns import record_survey_answer
 
     return "answer" if record_survey_answer(phone, body) else "ignored"
+
+
+def send_urgent_sms(to: str, body: str, *, event: str, recipient=None) -> Delivery:
+    """An SMS that must go now, whatever the hour (a verification code): recorded and guarded like any other.
+
+    It gets a delivery record and passes the same rules as every SMS (opt-out, priced segments, the
+    per-number rate limit and daily cap against SMS pumping), but is sent in the caller's request,
+    not queued, and ignores quiet hours. A temporary failure is handed to the retrying task.
+    """
+    from portal.celery import app
+
+    from .tasks import retry_delay, send_delivery
+
+    delivery = Delivery.objects.create(
+        channel=Channel.SMS, event=event, recipient=recipient, to=to, body=sms_rules.fit(body)
+    )
+    DeliveryEvent.objects.create(delivery=delivery, status=delivery.status, note="urgent")
+    try:
+        return deliver(delivery.pk)
+    except TemporaryFailure as exc:
+        if app.conf.task_always_eager:
+            return give_up(delivery.pk, str(exc))  # no worker to try later
+        transaction.on_commit(lambda: send_delivery.apply_async((delivery.pk,), countdown=retry_delay(0)))
+        delivery.refresh_from_db()
+        return delivery

@@ -37,6 +37,14 @@ def send_due_campaigns() -> int:
 
 
 @shared_task
+def send_birthday_greetings() -> int:
+    """Beat, hourly from 08:00 to 20:00: greet today's birthdays (once a year each, outside quiet hours)."""
+    from .greetings import send_birthday_greetings as run
+
+    return run()
+
+
+@shared_task
 def escalate_unread_chat(notification_id: int) -> None:
     """Later: if the chat notification is still unread, send it by SMS too."""
     from .chat import escalate_unread

@@ -27,8 +27,12 @@
     var li = document.createElement("li");
     li.className = "chat-msg" + (msg.author_id === me ? " is-mine" : "");
     li.dataset.id = msg.id;
+    li.id = "m" + msg.id;
+    if (msg.image) {
+      var link = document.createElement("a"); link.className = "chat-photo"; link.href = msg.image; link.target = "_blank"; link.rel = "noopener";
+      var img = document.createElement("img"); img.src = msg.thumbnail || msg.image; img.alt = strings.photo; link.appendChild(img); li.appendChild(link);
+    }
     if (msg.body) { var t = document.createElement("span"); t.className = "chat-text"; t.textContent = msg.body; li.appendChild(t); }
-    if (msg.image) { var img = document.createElement("img"); img.src = msg.image; img.alt = ""; li.appendChild(img); }
     var meta = document.createElement("span"); meta.className = "chat-meta"; meta.textContent = msg.author + " · " + msg.at;
     if (msg.author_id === me) { var mark = document.createElement("span"); mark.className = "chat-status"; mark.dataset.readMark = ""; meta.appendChild(document.createTextNode(" ")); meta.appendChild(mark); }
     li.appendChild(meta);
@@ -56,9 +60,36 @@
   body.addEventListener("input", function () {
     if (socket.readyState === 1 && Date.now() - lastTyping > 2000) { lastTyping = Date.now(); socket.send(JSON.stringify({ type: "typing" })); }
   });
+  var file = form.querySelector("input[type=file]");
+  var note = document.getElementById("chat-photo-note");
+  var noteText = note ? note.textContent : "";
+  function say(text, isError) { if (!note) return; note.textContent = text; note.classList.toggle("is-error", !!isError); }
+  if (file) file.addEventListener("change", function () {
+    if (file.files.length && file.files[0].size > Number(form.dataset.maxBytes)) { say(strings.too_big, true); file.value = ""; }
+    else say(noteText, false);
+  });
+  function csrf() { var input = form.querySelector("input[name=csrfmiddlewaretoken]"); return input ? input.value : ""; }
+  // A photo is uploaded over HTTP; the message (with its thumbnail) then arrives for both sides over the socket.
+  function sendPhoto() {
+    var data = new FormData();
+    data.append("image", file.files[0]);
+    data.append("body", body.value);
+    say(strings.sending, false);
+    form.querySelector("button[type=submit]").disabled = true;
+    fetch(form.dataset.upload, { method: "POST", body: data, headers: { "X-CSRFToken": csrf() }, credentials: "same-origin" })
+      .then(function (response) { return response.json().then(function (json) { return { ok: response.ok, json: json }; }); })
+      .then(function (result) {
+        if (!result.ok) { say(result.json.error || strings.failed, true); return; }
+        file.value = ""; body.value = ""; say(noteText, false);
+        if (result.json.message) add(result.json.message);
+      })
+      .catch(function () { say(strings.failed, true); })
+      .then(function () { form.querySelector("button[type=submit]").disabled = false; });
+  }
   form.addEventListener("submit", function (event) {
-    var file = form.querySelector("input[type=file]");
-    if (socket.readyState !== 1 || (file && file.files.length) || !body.value.trim()) return; // photos go by the form
+    if (socket.readyState !== 1) return; // without the socket the form posts as usual
+    if (file && file.files.length) { event.preventDefault(); sendPhoto(); return; }
+    if (!body.value.trim()) return;
     event.preventDefault();
     socket.send(JSON.stringify({ type: "message", body: body.value }));
     body.value = "";
