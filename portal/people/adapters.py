@@ -73,7 +73,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return get_user_model().objects.filter(phone=normalized).first()
 
     def send_verification_code_sms(self, user, phone: str, code: str, **kwargs) -> None:
-        send_sms(phone, _("Linli verification code: %(code)s. Do not share it with anyone.") % {"code": code})
+        send_sms(
+            phone,
+            _("Linli verification code: %(code)s. Do not share it with anyone.") % {"code": code},
+            recipient=user if getattr(user, "pk", None) else None,
+        )
 
     def send_account_already_exists_sms(self, phone: str) -> None:
         send_sms(

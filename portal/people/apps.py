@@ -8,6 +8,7 @@ class PeopleConfig(AppConfig):
     verbose_name = _("People")
 
     def ready(self):
+        from frontend.shortcuts import Shortcut, register
         from portal.access import register_office_path
 
         from . import checks  # noqa: F401  (registers system checks)
@@ -16,3 +17,4 @@ class PeopleConfig(AppConfig):
         for model in (ResidentMembership, Invitation, JoinRequest):
             register_office_path(model, "unit__building__community__office")
         register_office_path(StaffMembership, "office")
+        register(Shortcut(key="profile", label=_("My profile"), url_name="profile", order=95, needs_household=False))

@@ -6,14 +6,17 @@ import contextlib
 
 from allauth.account.forms import LoginForm as AllauthLoginForm
 from allauth.account.forms import SignupForm
+from allauth.core import context as allauth_context
 from django import forms
 from django.db import transaction
 from django.template.response import TemplateResponse
+from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
+from portal import ratelimit
 from portal.properties.models import Building, Community
 
-from .models import ResidentRole
+from .models import ResidentRole, User
 from .services import InvitationError, JoinRequestError, check_invitation, find_unit, redeem_invitation
 
 
@@ -51,6 +54,16 @@ class LoginForm(AllauthLoginForm):
         login.widget.attrs.update({"placeholder": _("name@example.com or 138 0000 0000"), "autocomplete": "username"})
 
 
+# A wrong guess, as opposed to a real code that is used up or withdrawn.
+GUESSED_WRONG = {"unknown", "wrong_community"}
+
+
+def too_many_codes():
+    return _("Too many wrong invitation codes. Wait %(minutes)d minutes, or ask your management office.") % {
+        "minutes": ratelimit.INVITATION_CODE.minutes
+    }
+
+
 class InvitationSignupForm(SignupForm):
     """Sign-up needs an invitation code; the code is redeemed in the same transaction as the user."""
 
@@ -72,11 +85,16 @@ class InvitationSignupForm(SignupForm):
     def clean(self):
         cleaned = super().clean()
         community, code = cleaned.get("community"), cleaned.get("code")
-        if community and code:
+        keys = ratelimit.request_keys(allauth_context.request) if allauth_context.request else []
+        if keys and ratelimit.INVITATION_CODE.blocked(keys):
+            self.add_error("code", too_many_codes())
+        elif community and code:
             try:
                 self.invitation = check_invitation(community, code)
             except InvitationError as error:
                 self.add_error("code", error)
+                if error.code in GUESSED_WRONG:
+                    ratelimit.INVITATION_CODE.failed(keys)
         return cleaned
 
     def save(self, request):
@@ -136,3 +154,20 @@ class JoinRequestForm(forms.Form):
             except JoinRequestError as error:
                 self.add_error("number", error)
         return cleaned
+
+
+class ProfileForm(forms.ModelForm):
+    """What a person may change about themselves on the site: name, language, birth date."""
+
+    class Meta:
+        model = User
+        fields = ["full_name", "preferred_language", "birth_date"]
+        widgets = {"birth_date": forms.DateInput(attrs={"type": "date"}, format="%Y-%m-%d")}
+
+    def clean_birth_date(self):
+        born = self.cleaned_data.get("birth_date")
+        if born and born > timezone.localdate():
+            raise forms.ValidationError(_("A date of birth cannot be in the future."))
+        if born and born.year < 1900:
+            raise forms.ValidationError(_("Give a year from 1900 on."))
+        return born

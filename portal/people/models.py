@@ -47,6 +47,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     phone = models.CharField(_("mobile phone"), max_length=20, unique=True, null=True, blank=True)
     phone_verified = models.BooleanField(_("phone verified"), default=False)
     full_name = models.CharField(_("full name"), max_length=100, blank=True)
+    birth_date = models.DateField(
+        _("date of birth"), null=True, blank=True, help_text=_("Optional: the office sends you a birthday greeting.")
+    )
     preferred_language = models.CharField(
         _("preferred language"), max_length=10, choices=settings.LANGUAGES, default=settings.LANGUAGE_CODE
     )

@@ -7,4 +7,5 @@ urlpatterns = [
     path("join/code/", views.redeem_code, name="join_redeem_code"),
     path("join/request/", views.file_join_request, name="join_request"),
     path("join/buildings/", views.building_options, name="join_building_options"),
+    path("my/profile/", views.profile, name="profile"),
 ]

@@ -6,10 +6,10 @@ from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_GET, require_POST
 
-from portal import access
+from portal import access, ratelimit
 from portal.properties.models import Building
 
-from .forms import JoinRequestForm, RedeemCodeForm
+from .forms import GUESSED_WRONG, JoinRequestForm, ProfileForm, RedeemCodeForm, too_many_codes
 from .services import InvitationError, JoinRequestError, redeem_invitation, request_to_join
 
 
@@ -35,11 +35,17 @@ def join(request):
 @require_POST
 def redeem_code(request):
     form = RedeemCodeForm(request.POST, prefix="code")
+    keys = ratelimit.request_keys(request)
+    if ratelimit.INVITATION_CODE.blocked(keys):
+        form.add_error(None, too_many_codes())
+        return _join_page(request, code_form=form, status=429)
     if form.is_valid():
         try:
             membership = redeem_invitation(request.user, form.cleaned_data["community"], form.cleaned_data["code"])
         except InvitationError as error:
             form.add_error("code", error)
+            if error.code in GUESSED_WRONG:
+                ratelimit.INVITATION_CODE.failed(keys)
         else:
             messages.success(request, _("Welcome! You now belong to %(unit)s.") % {"unit": membership.unit})
             return redirect("resident_home")
@@ -76,3 +82,16 @@ def building_options(request):
         community_id = 0
     buildings = Building.objects.filter(community_id=community_id).order_by("name") if community_id else []
     return render(request, "people/_building_options.html", {"buildings": buildings})
+
+
+@login_required
+def profile(request):
+    """The person's own details: name, language and (optional) date of birth for birthday greetings."""
+    form = ProfileForm(request.POST or None, instance=request.user)
+    if request.method == "POST":
+        if form.is_valid():
+            form.save()
+            messages.success(request, _("Your profile is saved."))
+            return redirect("profile")
+        return render(request, "people/profile.html", {"form": form}, status=400)
+    return render(request, "people/profile.html", {"form": form})
