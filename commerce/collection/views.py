@@ -18,6 +18,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from commerce.money import format_money
 from commerce.payments.desk_views import UnitLookupForm
+from portal import uploads
 from portal.access import office_ids_with_role
 from portal.properties.models import Office, Unit
 from portal.properties.tabular import ImportRefused
@@ -147,6 +148,7 @@ class ResultUploadForm(forms.Form):
     file = forms.FileField(
         label=gettext_lazy("Bank's result file"),
         help_text=gettext_lazy("CSV or Excel: line reference, account number, amount, result, reason."),
+        validators=[uploads.spreadsheet],
     )
 
 

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import Http404, HttpResponse
+from django.http import Http404, HttpResponse, HttpResponseNotAllowed
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -168,7 +168,9 @@ class HeldReadingsView(MeterStaffMixin, TemplateView):
         held = scoped_readings(self.request.user).filter(status=MeterReading.Status.HELD).order_by("date", "pk")
         return super().get_context_data(readings=held[:READINGS_SHOWN], reject_form=RejectForm(), **kwargs)
 
-    def post(self, request, pk):
+    def post(self, request, pk=None):
+        if pk is None:  # the list itself takes no POST; a decision names its reading
+            return HttpResponseNotAllowed(["GET"])
         try:
             reading = scoped_readings(request.user).get(pk=pk)
         except MeterReading.DoesNotExist:

@@ -8,6 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.translation import gettext_lazy as _
 from wagtail.admin.forms import WagtailAdminModelForm
 
+from portal import uploads
 from portal.access import (
     headquarters_company_ids,
     office_ids_with_role,
@@ -273,4 +274,5 @@ class ImportForm(forms.Form):
             )
         if not upload.name.lower().endswith((".csv", ".xlsx")):
             raise ValidationError(_("Upload a .csv or .xlsx file."))
+        uploads.check(upload, ["csv", "xlsx"], max_bytes=limit, check_name=False)
         return upload
