@@ -10,6 +10,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import expect
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH") or shutil.which("chromium") or "/usr/bin/chromium"
 SCREENSHOTS = Path(__file__).parent / "screenshots"
@@ -79,11 +80,12 @@ def open_page(browser, live_server):
     """``open_page(locale="zh-CN", viewport=DESKTOP)``: a page in a fresh browser context (its own cookies).
 
     The locale sets the browser's Accept-Language, which is what Django's LocaleMiddleware reads first.
+    ``base_url`` points the page at another server (``asgi_server.url`` for websockets).
     """
     contexts = []
 
-    def open_(locale="zh-CN", viewport=DESKTOP):
-        context = browser.new_context(base_url=live_server.url, locale=locale, viewport=viewport)
+    def open_(locale="zh-CN", viewport=DESKTOP, base_url=None):
+        context = browser.new_context(base_url=base_url or live_server.url, locale=locale, viewport=viewport)
         context.set_default_timeout(10_000)
         contexts.append(context)
         return context.new_page()
@@ -93,18 +95,33 @@ def open_page(browser, live_server):
         context.close()
 
 
-def assert_fits_phone(page, shot, step):
-    """Show the current page at phone width, screenshot it, and check nothing sticks out sideways."""
+def assert_fits_phone(page, shot, step, actions=()):
+    """Show the current page at phone width (390x844), screenshot it, and check it is usable there.
+
+    Nothing may stick out sideways (``scrollWidth <= innerWidth``), and each of ``actions`` (locators or
+    CSS selectors of the page's main actions) must be visible and lie within the screen's width.
+    """
     size = page.viewport_size
     page.set_viewport_size(PHONE)
     try:
-        # Let the page lay itself out at the new width before the full-page capture.
+        actions = [(page.locator(action) if isinstance(action, str) else action).first for action in actions]
+        for locator in actions:
+            expect(locator).to_be_visible()  # also waits for a page still loading
+        # Let the page lay itself out at the new width before measuring and the full-page capture.
         page.evaluate("() => new Promise(done => requestAnimationFrame(() => requestAnimationFrame(done)))")
         shot(page, f"{step}-phone")
-        overflow = page.evaluate("document.documentElement.scrollWidth - document.documentElement.clientWidth")
-        assert overflow <= 1, f"{page.url} is {overflow}px wider than a phone screen"
+        widths = page.evaluate("({scroll: document.documentElement.scrollWidth, inner: window.innerWidth})")
+        assert widths["scroll"] <= widths["inner"], (
+            f"{page.url} is {widths['scroll'] - widths['inner']}px wider than a phone screen"
+        )
+        for action in actions:
+            box = action.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= PHONE["width"] + 1, (
+                f"{action} does not fit a phone screen at {page.url}: {box}"
+            )
     finally:
-        page.set_viewport_size(size)
+        if size != PHONE:
+            page.set_viewport_size(size)
 
 
 @pytest.fixture
@@ -144,3 +161,41 @@ def world(db):
         north=office_with_community("North", "Green Garden", north_keeper),
         south=office_with_community("South", "Lake View", south_keeper),
     )
+
+
+@pytest.fixture
+def asgi_server(transactional_db):
+    """The project's ASGI application (HTTP and websockets, as ``make serve`` runs it) on uvicorn, in a thread.
+
+    pytest-django's ``live_server`` speaks WSGI only; live chat needs the websockets. The thread shares this
+    process's test database; connections are not kept between requests so none outlives the test.
+    """
+    import socket
+    import threading
+    import time
+    from types import SimpleNamespace
+
+    import uvicorn
+    from django.db import connections
+
+    from portal.asgi import application
+
+    db_settings = connections["default"].settings_dict
+    max_age = db_settings.get("CONN_MAX_AGE", 0)
+    db_settings["CONN_MAX_AGE"] = 0
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    server = uvicorn.Server(uvicorn.Config(application, lifespan="off", log_level="warning"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 10
+    while not server.started:
+        assert thread.is_alive() and time.monotonic() < deadline, "the ASGI server did not start"
+        time.sleep(0.05)
+    try:
+        yield SimpleNamespace(url=f"http://127.0.0.1:{sock.getsockname()[1]}")
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)
+        sock.close()
+        db_settings["CONN_MAX_AGE"] = max_age

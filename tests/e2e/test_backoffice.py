@@ -44,7 +44,7 @@ def log_in(page, user):
     page.wait_for_load_state()
 
 
-def log_in_with_code(page, user, shot=None):
+def log_in_with_code(page, user, shot=None, landing="**/backoffice/"):
     log_in(page, user)
     assert "/accounts/2fa/authenticate/" in page.url, page.url
     if shot:
@@ -52,7 +52,7 @@ def log_in_with_code(page, user, shot=None):
         assert_fits_phone(page, shot, "2-asked-for-code")
     page.fill("input[name=code]", fresh_code(user.totp_secret))
     page.locator("main button[type=submit]:not([form])").click()  # not "Cancel", which logs out
-    page.wait_for_url("**/backoffice/")
+    page.wait_for_url(lambda url: "/accounts/2fa/" not in url and url.endswith(landing.removeprefix("**")))
 
 
 def open_menu(page, menu, item):

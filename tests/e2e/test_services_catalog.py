@@ -83,10 +83,10 @@ def test_a_resident_books_deep_cleaning_and_pays_online(open_page, shot, world, 
     main = page.locator("main")
     assert "¥6.50 / m²" in main.inner_text() and "Quote on request" in main.inner_text()
     assert page.locator(".service-card img").evaluate("img => img.naturalWidth") > 0
-    shot(page, "1-menu")
-    assert_fits_phone(page, shot, "1-menu")
+    deep = page.get_by_role("link", name="深度保洁 (Deep cleaning)")
+    assert_fits_phone(page, shot, "1-menu", actions=[deep])
 
-    page.get_by_role("link", name="深度保洁 (Deep cleaning)").click()
+    deep.click()
     page.wait_for_load_state()
     page.fill("#quantity", "89.5")
     page.locator("#quantity").dispatch_event("change")
@@ -94,19 +94,21 @@ def test_a_resident_books_deep_cleaning_and_pays_online(open_page, shot, world, 
     page.locator("input[name=option]").check()
     page.wait_for_function("document.querySelector('#price-preview').innerText.includes('641.75')")
     page.locator("input[name=payment][value=online]").check()
-    shot(page, "2-order-form")
-    assert_fits_phone(page, shot, "2-order-form")
+    book = page.get_by_role("button", name="Book and pay")
+    assert_fits_phone(page, shot, "2-order-form", actions=["#quantity", book])
 
-    page.get_by_role("button", name="Book and pay").click()
+    book.click()
     page.wait_for_url("**/pay/**")
-    page.locator("button[value=pay]").click()
+    assert "¥641.75" in page.locator("main").inner_text()
+    succeed = page.locator("button[value=pay]")
+    assert_fits_phone(page, shot, "2b-test-gateway", actions=[succeed])
+    succeed.click()
     page.wait_for_load_state()
 
     order = ServiceOrder.objects.get()
     assert order.status == ServiceOrder.Status.CONFIRMED and order.amount == Decimal("641.75")
     page.goto(f"/services/orders/{order.pk}/")
     assert "Confirmed" in page.locator("main").inner_text()
-    shot(page, "3-order-confirmed")
     assert_fits_phone(page, shot, "3-order-confirmed")
 
 

@@ -50,13 +50,14 @@ def test_an_owner_votes_and_checks_the_receipt(open_page, shot, meeting, setting
     page.get_by_role("link", name="Owners meeting of Green Garden").click()
     page.wait_for_load_state()
     assert "Voting is open" in page.locator("main").inner_text()
-    shot(page, "1-meeting")
-    page.get_by_role("link", name="Vote", exact=True).click()
+    vote = page.get_by_role("link", name="Vote", exact=True)
+    assert_fits_phone(page, shot, "1-meeting", actions=[vote])
+    vote.click()
     page.wait_for_load_state()
     page.locator(".choice-for").first.click()
     page.locator(".choice-against").nth(1).click()
-    shot(page, "2-ballot")
-    assert_fits_phone(page, shot, "2-ballot")
+    cast = page.locator("button[type=submit]", has_text="Sign and cast")
+    assert_fits_phone(page, shot, "2-ballot", actions=[".choice-for", cast])
 
     page.locator("button[type=submit]", has_text="Sign and cast").click()  # no password yet
     page.wait_for_load_state()
@@ -65,8 +66,7 @@ def test_an_owner_votes_and_checks_the_receipt(open_page, shot, meeting, setting
     page.locator("button[type=submit]", has_text="Sign and cast").click()
     page.wait_for_url("**/votes/*/#receipts")
     assert "Your ballot is recorded on 2 motion(s)" in page.locator("main").inner_text()
-    shot(page, "3-receipts")
-    assert_fits_phone(page, shot, "3-receipts")
+    assert_fits_phone(page, shot, "3-receipts", actions=[".receipt-code code"])
 
     assert sorted(Ballot.objects.values_list("choice", flat=True)) == ["against", "for"]
     receipt = page.locator(".receipt-code code").first.inner_text()
@@ -75,7 +75,6 @@ def test_an_owner_votes_and_checks_the_receipt(open_page, shot, meeting, setting
     page.get_by_role("button", name="Check").click()
     page.wait_for_load_state()
     assert "This receipt is recorded" in page.locator("main").inner_text()
-    shot(page, "4-verify")
     assert_fits_phone(page, shot, "4-verify")
 
 
