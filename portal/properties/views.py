@@ -212,7 +212,8 @@ def import_template(request, kind):
 UNIT_LOOKUP_PANELS_HOOK = "properties_unit_lookup_panels"
 """Apps add sections to the unit lookup page (billing adds receivables and arrears) with
 ``@hooks.register("properties_unit_lookup_panels")`` on a function ``(request, unit)`` that
-returns a ``wagtail.admin.ui.components.Component`` or ``None``."""
+returns a ``wagtail.admin.ui.components.Component`` or ``None``. A panel with ``shows_receivables = True``
+(the household account) replaces the page's "billing is not set up yet" note."""
 
 
 class UnitLookupView(InspectView):
@@ -256,6 +257,7 @@ class UnitLookupView(InspectView):
             parking_spaces=list(unit.parking_spaces.all()),
             housekeeper=unit.grid.housekeeper,
             panels=panels,
+            receivables_shown=any(getattr(panel, "shows_receivables", False) for panel in panels),
             units_url=reverse("properties_unit:index"),
             invite_url=self._invite_url(unit),
         )
