@@ -7,7 +7,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install lint migrate seed messages serve worker beat e2e clean
+.PHONY: run test install lint migrate seed messages serve worker beat e2e bench-load clean
 
 $(BIN)/python:
 	@command -v $(PYTHON) >/dev/null || { echo "Python 3.11 is required (set PYTHON=...)"; exit 1; }
@@ -53,6 +53,11 @@ test: install messages
 	@if [ -d tests/e2e ] && ls tests/e2e/test_*.py >/dev/null 2>&1; then \
 		DJANGO_ALLOW_ASYNC_UNSAFE=true $(BIN)/python -m pytest tests/e2e -p no:cacheprovider $(PYTEST_ARGS); \
 	fi
+
+# The 1,000-resident load test (bench/load.py): PostgreSQL and Redis on localhost, figures, not a test.
+bench-load: install
+	$(BIN)/pip install --quiet -e ".[dev,bench]"
+	$(BIN)/python bench/load.py $(LOAD_ARGS)
 
 clean:
 	rm -rf $(VENV) var

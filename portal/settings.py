@@ -55,6 +55,7 @@ INSTALLED_APPS = [
     "commerce.marketplace",
     "services_catalog",
     "notifications",
+    "portal.dashboards",
     # Wagtail
     "wagtail.contrib.forms",
     "wagtail.contrib.redirects",
@@ -131,6 +132,15 @@ if not env.str("DATABASE_URL", default=""):
 DATABASES = {"default": env.db_url("DATABASE_URL", default=f"sqlite:///{BASE_DIR / 'var' / 'linli.sqlite3'}")}
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20})
+elif DB_POOL_SIZE := env.int("DB_POOL_SIZE", default=0):
+    # Under the ASGI server a request may run in any thread, and a persistent connection per thread runs
+    # PostgreSQL out of connection slots under load: the web processes use psycopg's pool instead.
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": 1,
+        "max_size": DB_POOL_SIZE,
+        "timeout": env.float("DB_POOL_TIMEOUT", default=10.0),
+    }
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
 else:
     DATABASES["default"]["CONN_MAX_AGE"] = env.int("DB_CONN_MAX_AGE", default=60)
     DATABASES["default"]["CONN_HEALTH_CHECKS"] = True
@@ -218,6 +228,11 @@ STRIPE_API_BASE = env.str("STRIPE_API_BASE", default="")
 # The API version the installed stripe library (16.1) targets; change it only together with the library.
 STRIPE_API_VERSION = "2026-10-28.endive"
 STRIPE_PAYMENT_METHOD_TYPES = env.list("STRIPE_PAYMENT_METHOD_TYPES", default=["card"])
+# Unpaid online orders are cancelled (Celery beat) after this many minutes, giving back their time slots
+# or stock. A service the front desk books for a resident to pay online waits longer (never past its slot).
+SERVICES_UNPAID_MINUTES = env.int("SERVICES_UNPAID_MINUTES", default=30)
+SERVICES_DESK_UNPAID_MINUTES = env.int("SERVICES_DESK_UNPAID_MINUTES", default=24 * 60)
+MARKET_UNPAID_MINUTES = env.int("MARKET_UNPAID_MINUTES", default=30)
 
 # Internationalisation
 LANGUAGE_CODE = env.str("LANGUAGE_CODE", default="zh-hans")
@@ -268,10 +283,15 @@ WAGTAIL_ENABLE_UPDATE_CHECK = False
 # No third-party avatar service: it leaks staff emails and there is no network on many installs.
 WAGTAIL_GRAVATAR_PROVIDER_URL = None
 WAGTAILADMIN_LOGIN_URL = "account_login"
+# Staff documents are served from our domain: no HTML, SVG or scripts among them (portal/uploads.py for the rest).
+WAGTAILDOCS_EXTENSIONS = ["pdf", "doc", "docx", "xls", "xlsx", "csv", "txt", "odt", "ods", "ppt", "pptx", "jpg", "png"]
 
 # Security
 SESSION_COOKIE_HTTPONLY = True
-CSRF_COOKIE_HTTPONLY = False
+SESSION_COOKIE_SAMESITE = "Lax"
+# No script reads the CSRF cookie: pages carry the token (forms, and base.html's hx-headers for htmx).
+CSRF_COOKIE_HTTPONLY = True
+CSRF_COOKIE_SAMESITE = "Lax"
 # Wagtail's live preview renders pages in a same-origin iframe, so DENY would break it.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 SILENCED_SYSTEM_CHECKS = ["security.W019"]

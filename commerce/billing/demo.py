@@ -48,3 +48,75 @@ def seed_demo_charges() -> int:
                 [StandardTier(standard=standard, up_to=up_to, unit_price=tier_price) for up_to, tier_price in tiers]
             )
     return created
+
+
+BILLED_MONTHS = 3  # two earlier months and this one
+# Households per office whose earlier months are paid at the desk. Each payment goes through the full
+# desk path (ledger postings, receipt, notification), about 30 ms apiece, so the demo pays a sample
+# rather than every household: seeding stays within a minute, and the reports still have history.
+PAYING_HOUSEHOLDS_PER_OFFICE = 300
+
+
+def _first_days(today: datetime.date, count: int) -> list[datetime.date]:
+    """The first days of the ``count`` months up to this one, oldest first."""
+    firsts, year, month = [], today.year, today.month
+    for _ in range(count):
+        firsts.append(datetime.date(year, month, 1))
+        year, month = (year - 1, 12) if month == 1 else (year, month - 1)
+    return firsts[::-1]
+
+
+def seed_demo_bills(today: datetime.date) -> int:
+    """Billing runs for the last three months of every demo office; a sample of households paid the earlier ones.
+
+    Payments are taken as front-desk cash by the office's billing clerk, so receipts, the daily cash report
+    and the ledger have history; the demo resident has paid the earlier months and owes this one.
+    Returns how many bills were issued.
+    """
+    import random
+
+    from commerce.payments.models import Payment
+    from commerce.payments.services import record_desk_payment
+    from portal.people.models import StaffMembership, StaffRole
+    from portal.properties.models import Office
+
+    from .models import Bill, BillingRun
+    from .runs import execute_run, month_bounds
+
+    issued = 0
+    months = _first_days(today, BILLED_MONTHS)
+    for office in Office.objects.filter(code__in=[spec.code for spec in demo.OFFICES]).order_by("pk"):
+        clerk = (
+            StaffMembership.objects.active()
+            .filter(office=office, role=StaffRole.BILLING_CLERK)
+            .select_related("user")
+            .order_by("pk")
+            .first()
+        )
+        if clerk is None or BillingRun.objects.filter(office=office).exists():
+            continue
+        for month in months:
+            start, end = month_bounds(month)
+            run = BillingRun.objects.create(office=office, period_start=start, period_end=end, created_by=clerk.user)
+            issued += execute_run(run.pk).billed
+        earlier = Bill.objects.filter(
+            unit__building__community__office=office,
+            period_start__lt=months[-1],
+            status=Bill.Status.ISSUED,
+            payer=Bill.Payer.HOUSEHOLD,
+        ).select_related("unit__building")
+        by_unit: dict[int, list[Bill]] = {}
+        for bill in earlier.order_by("period_start", "pk"):
+            by_unit.setdefault(bill.unit_id, []).append(bill)
+        rng = random.Random(f"bills:{office.code}")
+        paying = [bills for bills in by_unit.values() if _is_demo_resident(bills[0].unit)]
+        others = [bills for bills in by_unit.values() if not _is_demo_resident(bills[0].unit)]
+        paying += rng.sample(others, min(PAYING_HOUSEHOLDS_PER_OFFICE, len(others)))
+        for bills in paying:
+            total = sum((bill.total for bill in bills), Decimal("0"))
+            record_desk_payment(clerk.user, bills[0].unit, total, Payment.Method.CASH, bills=bills)
+    return issued
+
+
+def _is_demo_resident(unit) -> bool:
+    return unit.number == demo.DEMO_RESIDENT_UNIT and unit.building.name == demo.DEMO_RESIDENT_BUILDING

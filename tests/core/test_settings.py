@@ -55,3 +55,25 @@ def test_check_deploy_is_clean_under_production_settings():
 def test_development_runs_without_any_configuration():
     result = run_check({})
     assert result.returncode == 0, result.stderr
+
+
+def database_settings(extra_env):
+    code = "import json; from django.conf import settings as s; print(json.dumps(s.DATABASES['default'], default=str))"
+    env = {k: v for k, v in os.environ.items() if k not in {"DB_POOL_SIZE", "DB_CONN_MAX_AGE"}}
+    env.update({"DJANGO_SETTINGS_MODULE": "portal.settings", **extra_env})
+    result = subprocess.run(
+        [sys.executable, "-c", f"import django; django.setup(); {code}"],
+        cwd=ROOT, env=env, capture_output=True, text=True, timeout=120, check=True,
+    )  # fmt: skip
+    import json
+
+    return json.loads(result.stdout.strip().splitlines()[-1])
+
+
+def test_postgres_keeps_connections_by_default_and_pools_them_when_asked():
+    url = {"DATABASE_URL": "postgres://postgres@127.0.0.1:5432/linli_settings_probe"}  # never connected to
+    persistent = database_settings(url)
+    assert persistent["CONN_MAX_AGE"] == 60 and "pool" not in persistent.get("OPTIONS", {})
+    pooled = database_settings({**url, "DB_POOL_SIZE": "12"})
+    assert pooled["CONN_MAX_AGE"] == 0  # Django's pool refuses persistent connections
+    assert pooled["OPTIONS"]["pool"]["max_size"] == 12

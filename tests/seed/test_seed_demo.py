@@ -226,3 +226,36 @@ def test_too_few_households_are_refused_with_a_clear_message():
     with pytest.raises(CommandError, match=f"at least {demo.MIN_HOUSEHOLDS}"):
         seed("--households", "5")
     assert not Company.objects.exists()
+
+
+def test_every_office_is_billed_for_three_months_and_a_sample_paid_the_earlier_ones(seeded):
+    from django.utils import timezone
+
+    from commerce.billing.demo import PAYING_HOUSEHOLDS_PER_OFFICE
+    from commerce.billing.models import Bill, BillingRun
+    from commerce.ledger.models import Entry
+    from commerce.ledger.services import sum_in_cents
+    from commerce.payments.models import Payment
+    from commerce.payments.services import outstanding_by_bill
+
+    this_month = timezone.localdate().replace(day=1)
+    for office in Office.objects.all():
+        runs = BillingRun.objects.filter(office=office, status=BillingRun.Status.DONE)
+        assert runs.count() == 3
+        assert runs.order_by("-period_start").first().period_start == this_month
+        payments = Payment.objects.filter(office=office, status=Payment.Status.SUCCEEDED)
+        assert 0 < payments.count() <= PAYING_HOUSEHOLDS_PER_OFFICE + 1
+        assert all(payment.receipt_number for payment in payments)
+    assert Entry.objects.aggregate(cents=sum_in_cents())["cents"] == 0  # the ledger balances
+
+    resident = User.objects.get(email=demo.DEMO_LOGIN_BY_KEY["resident"].email)
+    fee_bills = list(
+        Bill.objects.filter(unit__memberships__user=resident, source="", status=Bill.Status.ISSUED).order_by(
+            "period_start"
+        )
+    )
+    owed = outstanding_by_bill(fee_bills)
+    assert [bill.period_start < this_month for bill in fee_bills] == [True, True, False]
+    assert [owed[bill.pk] for bill in fee_bills[:2]] == [Decimal("0.00")] * 2
+    assert owed[fee_bills[2].pk] == fee_bills[2].total > 0
+

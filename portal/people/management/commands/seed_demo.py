@@ -498,6 +498,7 @@ def seed_meters(ctx: Seed) -> None:
 # --- the other apps, each from its own demo module ------------------------------------------------
 
 APP_SEEDS = [  # (module, function, what the count counts)
+    ("commerce.billing.demo", "seed_demo_bills", "bills"),
     ("portal.workorders.demo", "seed_demo_workorders", "work orders"),
     ("portal.clubhouse.demo", "seed_demo_clubhouse", "clubhouse records"),
     ("portal.voting.demo", "seed_demo_voting", "owners' meeting records"),
