@@ -51,9 +51,10 @@ def seed_demo_charges() -> int:
 
 
 BILLED_MONTHS = 3  # two earlier months and this one
-# Households per office whose earlier months are paid at the desk. Each payment goes through the full
-# desk path (ledger postings, receipt, notification), about 30 ms apiece, so the demo pays a sample
-# rather than every household: seeding stays within a minute, and the reports still have history.
+# Households per office whose earlier months are paid at the desk: one in ten, at most 300. Each payment
+# goes through the full desk path (ledger postings, receipt, notification), about 30 ms apiece, so the demo
+# pays a sample rather than every household: seeding stays within a minute, and the reports have history.
+PAYING_SHARE_DIVISOR = 10
 PAYING_HOUSEHOLDS_PER_OFFICE = 300
 
 
@@ -111,7 +112,8 @@ def seed_demo_bills(today: datetime.date) -> int:
         rng = random.Random(f"bills:{office.code}")
         paying = [bills for bills in by_unit.values() if _is_demo_resident(bills[0].unit)]
         others = [bills for bills in by_unit.values() if not _is_demo_resident(bills[0].unit)]
-        paying += rng.sample(others, min(PAYING_HOUSEHOLDS_PER_OFFICE, len(others)))
+        sample_size = min(PAYING_HOUSEHOLDS_PER_OFFICE, max(1, len(others) // PAYING_SHARE_DIVISOR))
+        paying += rng.sample(others, min(sample_size, len(others)))
         for bills in paying:
             total = sum((bill.total for bill in bills), Decimal("0"))
             record_desk_payment(clerk.user, bills[0].unit, total, Payment.Method.CASH, bills=bills)

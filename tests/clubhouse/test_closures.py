@@ -58,7 +58,8 @@ def test_a_closure_cancels_bookings_with_full_refunds_and_drops_the_waitlist(
     assert not Booking.objects.filter(unit=neighbour_unit).exists()  # nobody promoted into the closure
 
     notice = Notification.objects.get(recipient=resident, event="clubhouse.closure_cancelled")
-    assert "Burst pipe" in notice.body and "refunded in full" in notice.body
+    # Written in the resident's language (Chinese by default): the reason, the booking and the refund are in it.
+    assert "Burst pipe" in notice.body and booking.reference in notice.body and "¥500.00" in notice.body
     assert Notification.objects.filter(recipient=neighbour, event="clubhouse.waitlist_closed").exists()
 
     untouched.refresh_from_db()

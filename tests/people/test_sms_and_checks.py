@@ -2,10 +2,13 @@
 
 import logging
 
+import pytest
+
 from portal.people import sms
 from portal.people.checks import sms_transport
 
 
+@pytest.mark.django_db  # the code goes through the notifications SMS path, which keeps a delivery record
 def test_the_console_transport_writes_the_message_to_the_log(settings, caplog):
     settings.SMS_BACKEND = "console"
     with caplog.at_level(logging.WARNING, logger="linli.sms"):
