@@ -16,6 +16,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from commerce.money import format_money
+from portal.properties import household_search
 from portal.properties.models import Unit
 
 from . import services
@@ -164,9 +165,9 @@ class DeskOrderView(OrderStaffMixin, TemplateView):
             for row in rows:
                 row.price_label = services.posted_price(row)
             context["services"] = rows
-            context["residents"] = services.resident_names([unit])[unit.pk]
+            context["residents"] = household_search.resident_names([unit])[unit.pk]
         else:
-            context["residents"] = services.resident_names([unit])[unit.pk]
+            context["residents"] = household_search.resident_names([unit])[unit.pk]
             context.update(self._form_context(service, data or {}))
         return super().get_context_data(**context, **kwargs)
 

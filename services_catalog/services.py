@@ -28,6 +28,7 @@ from commerce.money import format_money, parse_amount, round_money
 from notifications.services import notify
 from portal.access import may_act_in_office, office_ids_with_role, resident_units
 from portal.people.models import ResidentMembership, StaffMembership, StaffRole
+from portal.properties import household_search
 from portal.properties.models import Unit
 
 from .models import (
@@ -864,34 +865,13 @@ def desk_units(user) -> QuerySet:
 
 
 def find_units(user, query: str, limit: int = 20) -> list:
-    """The front desk's household search: “1201”, “3-1201” (building-unit), a resident's name or phone."""
-    query = (query or "").strip()[:60]
-    if not query:
-        return []
-    match = Q(number__iexact=query) | Q(number__startswith=query)
-    who = Q(user__full_name__icontains=query) | Q(user__email__iexact=query)
-    if sum(c.isdigit() for c in query) >= 7:  # a phone number, not a unit number
-        who |= Q(user__phone__contains=query.replace(" ", "").replace("-", ""))
-    residents = ResidentMembership.objects.active().filter(who)
-    match |= Q(pk__in=residents.values("unit_id"))
-    building, sep, number = query.rpartition("-")
-    if sep and building and number:
-        match |= Q(building__name__iexact=building.strip(), number__iexact=number.strip())
-    units = list(
-        desk_units(user).filter(match).order_by("building__community__name", "building__name", "number")[:limit]
-    )
-    names = resident_names(units)
+    """The front desk's household search (``portal.properties.household_search``) over the desk's offices,
+    each unit with the names of the people living there."""
+    units = household_search.search(desk_units(user), query, limit)
+    names = household_search.resident_names(units)
     for unit in units:
         unit.resident_names = names[unit.pk]
     return units
-
-
-def resident_names(units) -> dict[int, list[str]]:
-    """The names of the people living in each unit now (for the desk to confirm who is calling)."""
-    names = {unit.pk: [] for unit in units}
-    for m in ResidentMembership.objects.active().filter(unit__in=units).select_related("user").order_by("pk"):
-        names[m.unit_id].append(m.user.full_name or m.user.email or m.user.phone or "")
-    return names
 
 
 def staff_may_see_orders(user) -> bool:

@@ -4,9 +4,10 @@ from __future__ import annotations
 
 import datetime
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch, Q, prefetch_related_objects
 
 from portal.people.models import ResidentMembership
+from portal.properties import household_search
 from portal.properties.models import Unit
 
 from .models import Booking
@@ -16,30 +17,13 @@ MAX_DAYS = 31
 MAX_UNITS = 20
 
 
-def search_units(user, query: str):
-    """Households of the desk's offices matching ``query``: a unit number, "building-unit" (e.g. "3-1201"),
-    a resident's name or phone. At most ``MAX_UNITS``, with their current residents."""
-    query = (query or "").strip()
-    if not query:
-        return Unit.objects.none()
-    units = scope(user, Unit.objects.all(), "building__community__office")
-    match = Q(number__icontains=query) | (
-        Q(memberships__end_date__isnull=True)
-        & (Q(memberships__user__full_name__icontains=query) | Q(memberships__user__phone__icontains=query))
-    )
-    for separator in ("-", " ", "/"):
-        if separator in query.strip(separator):
-            building, number = (part.strip() for part in query.split(separator, 1))
-            match |= Q(building__name__iexact=building, number__iexact=number)
-            break
+def search_units(user, query: str) -> list[Unit]:
+    """Households of the desk's offices matching ``query`` (``portal.properties.household_search``), at most
+    ``MAX_UNITS``, each with its current residents."""
+    units = household_search.search(scope(user, Unit.objects.all(), "building__community__office"), query, MAX_UNITS)
     residents = ResidentMembership.objects.active().select_related("user").order_by("role")
-    return (
-        units.filter(match)
-        .distinct()
-        .select_related("building__community")
-        .prefetch_related(Prefetch("memberships", queryset=residents, to_attr="residents"))
-        .order_by("building__community__name", "building__name", "number")[:MAX_UNITS]
-    )
+    prefetch_related_objects(units, Prefetch("memberships", queryset=residents, to_attr="residents"))
+    return units
 
 
 def bookings_between(user, start: datetime.date, end: datetime.date, *, facility=None, status="", query=""):

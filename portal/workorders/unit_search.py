@@ -1,25 +1,17 @@
-"""The front desk's household search: a building and unit number, or the tail of an owner's phone.
-
-"3-1201", "3 1201", "3栋1201" or "3号楼 1201" find building 3, unit 1201; "1201" finds unit numbers
-containing it; four or more digits also match the last digits of a resident owner's phone. Only the
-offices the clerk works for are searched.
-"""
+"""The repair desk's household search (the shared rule of ``portal.properties.household_search``), scoped to
+the offices whose board the clerk works, with a hint per unit for confirming the caller."""
 
 from __future__ import annotations
 
-import re
-
-from django.db.models import Q, QuerySet
+from django.db.models import QuerySet
 
 from portal.people.models import ResidentMembership, ResidentRole
+from portal.properties import household_search
 from portal.properties.models import Unit
 
 from . import access
 
-LIMIT = 20
-MIN_PHONE_TAIL = 4
-BUILDING_SUFFIXES = ("号楼", "栋", "幢", "座", "号")
-_SEPARATORS = re.compile(r"\s*(?:-|—|/|\s|栋|幢|号楼|座)\s*")
+LIMIT = household_search.LIMIT
 
 
 def scoped_units(user) -> QuerySet[Unit]:
@@ -28,37 +20,9 @@ def scoped_units(user) -> QuerySet[Unit]:
     return units if ids is None else units.filter(building__community__office_id__in=ids)
 
 
-def _query(text: str) -> Q | None:
-    text = " ".join((text or "").split())
-    if not text:
-        return None
-    parts = [p for p in _SEPARATORS.split(text, maxsplit=1) if p]
-    if len(parts) == 2:
-        building, number = parts[0].removesuffix("号"), parts[1].lstrip("-—/ ")
-        names = [building, *(building + suffix for suffix in BUILDING_SUFFIXES)]
-        by_place = Q(building__name__in=names) & Q(number__istartswith=number)
-    else:
-        text = parts[0] if parts else text
-        names = [text, *(text + suffix for suffix in BUILDING_SUFFIXES)]
-        by_place = Q(number__icontains=text) | Q(building__name__in=names)
-    digits = re.sub(r"\D", "", text)
-    if digits == text.replace(" ", "") and len(digits) >= MIN_PHONE_TAIL:
-        owners = ResidentMembership.objects.active().filter(role=ResidentRole.OWNER, user__phone__endswith=digits)
-        return by_place | Q(pk__in=owners.values("unit_id"))
-    return by_place
-
-
 def search(user, text: str, limit: int = LIMIT) -> list[Unit]:
-    """The user's offices' units matching ``text``, best first (exact unit number, then by building)."""
-    query = _query(text)
-    if query is None:
-        return []
-    units = list(
-        scoped_units(user).filter(query).order_by("building__community__name", "building__name", "number")[: limit * 3]
-    )
-    exact = text.strip().lower()
-    units.sort(key=lambda u: u.label.lower() != exact and u.number.lower() != exact)
-    return units[:limit]
+    """The user's offices' units matching ``text``, best first."""
+    return household_search.search(scoped_units(user), text, limit)
 
 
 def owner_hints(units: list[Unit]) -> dict[int, str]:
