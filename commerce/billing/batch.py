@@ -310,15 +310,11 @@ def _write(run, ctx: RunContext, priced: list[tuple[Unit, list[ChargeLine]]]) ->
         _bulk_create(run, ctx, postings, plans)
 
 
-def _created_by_id(run) -> int | None:
-    return run.created_by_id
-
-
 def _copy(run, ctx: RunContext, postings: list[tuple[str, str]], plans) -> None:
     from .models import BillLine
 
     now = timezone.now()
-    created_by = _created_by_id(run)
+    created_by = run.created_by_id
     posting_ids = bulk.reserve_ids(Posting, len(postings))
     bill_ids = bulk.reserve_ids(Bill, len(postings))
     bulk.copy_rows(
@@ -370,7 +366,7 @@ def _copy(run, ctx: RunContext, postings: list[tuple[str, str]], plans) -> None:
 def _bulk_create(run, ctx: RunContext, postings: list[tuple[str, str]], plans) -> None:
     from .models import BillLine
 
-    created_by = _created_by_id(run)
+    created_by = run.created_by_id
     postings = Posting.objects.bulk_create(
         Posting(
             idempotency_key=key, company=ctx.company, office=ctx.office, kind="bill", memo=memo,

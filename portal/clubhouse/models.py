@@ -393,7 +393,9 @@ class BookingDeposit(TransitionsMixin, models.Model):
         return self.amount - self.kept if self.status != self.Status.HELD else Decimal("0.00")
 
 
-class WaitlistEntry(TransitionsMixin, models.Model):
+class WaitingBase(TransitionsMixin, models.Model):
+    """A household queued for a full slot or class: the first in line gets the place that frees up."""
+
     class Status(models.TextChoices):
         WAITING = "waiting", _("Waiting")
         PROMOTED = "promoted", _("Got a place")
@@ -407,14 +409,22 @@ class WaitlistEntry(TransitionsMixin, models.Model):
         Status.LAPSED: set(),
     }
 
-    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("slot"))
     unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
     user = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
     )
-    people = models.PositiveSmallIntegerField(_("people"), validators=[MinValueValidator(1)])
     payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
     status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
+
+    class Meta:
+        abstract = True
+
+
+class WaitlistEntry(WaitingBase):
+    slot = models.ForeignKey(Slot, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("slot"))
+    people = models.PositiveSmallIntegerField(_("people"), validators=[MinValueValidator(1)])
     booking = models.OneToOneField(
         Booking,
         on_delete=models.SET_NULL,
@@ -423,8 +433,6 @@ class WaitlistEntry(TransitionsMixin, models.Model):
         related_name="waitlist_entry",
         verbose_name=_("booking"),
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("waitlist entry")
@@ -654,32 +662,13 @@ class EnrolmentEvent(AppendOnlyModel):
         ordering = ["at", "pk"]
 
 
-class ClassWaitlistEntry(TransitionsMixin, models.Model):
+class ClassWaitlistEntry(WaitingBase):
     """A student queued for a full class; a withdrawal gives the place to the first in line."""
-
-    class Status(models.TextChoices):
-        WAITING = "waiting", _("Waiting")
-        PROMOTED = "promoted", _("Got a place")
-        WITHDRAWN = "withdrawn", _("Withdrawn")
-        LAPSED = "lapsed", _("Lapsed")
-
-    TRANSITIONS = {
-        Status.WAITING: {Status.PROMOTED, Status.WITHDRAWN, Status.LAPSED},
-        Status.PROMOTED: set(),
-        Status.WITHDRAWN: set(),
-        Status.LAPSED: set(),
-    }
 
     training_class = models.ForeignKey(
         TrainingClass, on_delete=models.CASCADE, related_name="waitlist", verbose_name=_("class")
     )
-    unit = models.ForeignKey(Unit, on_delete=models.CASCADE, related_name="+", verbose_name=_("unit"))
-    user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+", verbose_name=_("user")
-    )
     student = models.CharField(_("student"), max_length=100)
-    payment_method = models.CharField(_("payment"), max_length=10, choices=PaymentMethod.choices)
-    status = models.CharField(_("status"), max_length=10, choices=Status.choices, default=Status.WAITING)
     enrolment = models.OneToOneField(
         Enrolment,
         on_delete=models.SET_NULL,
@@ -688,8 +677,6 @@ class ClassWaitlistEntry(TransitionsMixin, models.Model):
         related_name="waitlist_entry",
         verbose_name=_("enrolment"),
     )
-    note = models.CharField(_("note"), max_length=300, blank=True)
-    created_at = models.DateTimeField(_("joined at"), auto_now_add=True)
 
     class Meta:
         verbose_name = _("class waitlist entry")
