@@ -7,13 +7,13 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy
 from django.views.decorators.http import require_POST
 
-from portal import access
+from portal import access, uploads
 from portal.workorders.photos import MAX_BYTES as MAX_PHOTO_BYTES
 
 from . import chat
@@ -227,11 +227,7 @@ def _photo(request, pk: int, message_id: int, thumbnail: bool):
     if message is None:
         raise Http404
     field = message.thumbnail if thumbnail and message.thumbnail else message.image
-    try:
-        handle = field.open("rb")
-    except FileNotFoundError:
-        raise Http404 from None
-    response = FileResponse(handle, content_type="image/jpeg")
+    response = uploads.stored_file_response(field, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     response["X-Content-Type-Options"] = "nosniff"
     return response

@@ -149,3 +149,16 @@ def in_memory(data: bytes, name: str):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     return SimpleUploadedFile(name, data)
+
+
+def stored_file_response(field, **response_options):
+    """A ``FileResponse`` of a stored upload, or 404 when the file is gone from storage (not a server error)."""
+    from django.http import FileResponse, Http404
+
+    if not field:
+        raise Http404
+    try:
+        handle = field.open("rb")
+    except FileNotFoundError:
+        raise Http404 from None
+    return FileResponse(handle, **response_options)

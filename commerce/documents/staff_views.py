@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from django import forms
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -16,6 +16,7 @@ from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from commerce.payments.models import Payment
 from commerce.payments.services import DESK_ROLES
+from portal import uploads
 from portal.access import office_ids_with_role
 from portal.properties.models import Building, Community, Unit
 
@@ -194,10 +195,8 @@ class BatchFileView(DocumentAccessMixin, View):
             batch = scoped_batches(request.user).get(pk=pk, status=NoticeBatch.Status.DONE)
         except NoticeBatch.DoesNotExist:
             raise Http404 from None
-        if not batch.file:
-            raise Http404
-        return FileResponse(
-            batch.file.open("rb"),
+        return uploads.stored_file_response(
+            batch.file,
             content_type="application/pdf",
             as_attachment=True,
             filename=batch.file.name.rsplit("/", 1)[-1],

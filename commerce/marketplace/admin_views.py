@@ -11,7 +11,7 @@ import datetime
 from django import forms
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.utils import timezone
 from django.utils.translation import gettext as _
@@ -20,6 +20,7 @@ from django.views.generic import TemplateView
 from wagtail.admin.views.generic import WagtailAdminTemplateMixin
 
 from commerce.money import format_money
+from portal import uploads
 from portal.access import headquarters_company_ids
 from portal.properties.models import Community
 
@@ -120,8 +121,8 @@ def licence_file(request, pk):
     if not may_run_platform(request.user):
         raise PermissionDenied
     merchant = get_object_or_404(platform_merchants(request.user), pk=pk)
-    return FileResponse(
-        merchant.licence.open("rb"), as_attachment=True, filename=merchant.licence.name.rsplit("/", 1)[-1]
+    return uploads.stored_file_response(
+        merchant.licence, as_attachment=True, filename=merchant.licence.name.rsplit("/", 1)[-1]
     )
 
 

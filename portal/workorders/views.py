@@ -5,7 +5,7 @@ from __future__ import annotations
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.http import FileResponse, Http404
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.translation import gettext as _
@@ -13,6 +13,7 @@ from django.views.decorators.http import require_POST
 
 from commerce.money import format_money
 from commerce.payments.gateways import GatewayUnavailable, get_gateway
+from portal import uploads
 from portal.access import resident_units
 
 from . import access, forms, services
@@ -148,7 +149,7 @@ def photo(request, pk):
         raise Http404 from None
     if not _may_see_photo(request.user, found):
         raise Http404
-    response = FileResponse(found.image.open("rb"), content_type="image/jpeg")
+    response = uploads.stored_file_response(found.image, content_type="image/jpeg")
     response["Cache-Control"] = "private, max-age=3600"
     return response
 

@@ -212,3 +212,21 @@ def test_wagtail_documents_refuse_html_and_svg():
 def test_sniff_names_what_the_content_is(name, content, kind):
     content = content if content is not None else (_png() if kind == "image" else _xlsx())
     assert uploads.sniff(_file(name, content)) == kind
+
+
+def test_a_stored_upload_gone_from_storage_is_a_404_not_a_server_error(settings, tmp_path):
+    from django.core.files.base import ContentFile
+    from django.db.models.fields.files import FieldFile
+    from django.http import FileResponse, Http404
+
+    from portal import uploads
+    from portal.workorders.models import WorkOrderPhoto
+
+    settings.MEDIA_ROOT = str(tmp_path)
+    field = WorkOrderPhoto._meta.get_field("image")
+    stored = FieldFile(None, field, field.storage.save("kept/photo.jpg", ContentFile(b"\xff\xd8\xff")))
+    response = uploads.stored_file_response(stored, content_type="image/jpeg")
+    assert isinstance(response, FileResponse) and b"".join(response.streaming_content) == b"\xff\xd8\xff"
+    for gone in (FieldFile(None, field, "missing/photo.jpg"), FieldFile(None, field, "")):
+        with pytest.raises(Http404):
+            uploads.stored_file_response(gone)
